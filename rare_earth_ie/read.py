@@ -1,0 +1,339 @@
+"""Readers: folders and globs of ``.txt``, ``.jsonl`` / ``.jsonl.gz`` dumps, and stdin.
+
+Readers stream: one article at a time, whatever the size of a dump. A file or line that cannot
+be read becomes a :class:`ReadError` in the stream (naming the file and line) instead of an
+exception, so that the rest of the batch goes on.
+"""
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import re
+import sys
+import zlib
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Iterable, Iterator, Optional, Union
+
+from .models import Article
+
+TEXT_SUFFIXES = (".txt",)
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """An input that could not be read; ``line`` is 1-based or None for a whole file."""
+
+    path: str
+    line: Optional[int]
+    reason: str
+    doc_id: Optional[str] = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "line": self.line, "doc_id": self.doc_id, "reason": self.reason}
+
+
+Item = Union[Article, ReadError]
+
+
+# --- publish date from the article's own header ------------------------------------------------
+
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_DATE_VALUE = (
+    r"(?P<iso>(?:19|20)\d\d[-/.](?:1[0-2]|0?[1-9])[-/.](?:3[01]|[12]\d|0?[1-9]))(?!\d)"
+    rf"|(?P<dmy>(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?:19|20)\d\d)"
+    rf"|(?P<mdy>{_MONTH}\s+(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)"
+)
+# "Publish Time: 2025-10-21", "Release time:2025-04-21", "Posted on: 12 March 2025", "Date: ..."
+_HEADER_DATE = re.compile(
+    r"(?i:(?:publish(?:ed)?|release[d]?|post(?:ed)?|updated?|date)(?:\s*(?:time|date|on|at))?)"
+    rf"\s*[:：]?\s*(?:{_DATE_VALUE})"
+)
+# a line that starts with a timestamp: "2025-07-03 10:21 Source: ..."
+_LEADING_DATE = re.compile(
+    r"^[ \t]*(?P<iso>(?:19|20)\d\d[-/.](?:1[0-2]|0?[1-9])[-/.](?:3[01]|[12]\d|0?[1-9]))(?=[\sT])", re.M
+)
+# header fields whose values are metadata, never article content
+_HEADER_FIELD = re.compile(
+    r"(?i)\b(?P<name>views?|author|publish(?:ed)?\s*(?:time|date|on)?|release[d]?\s*(?:time|date)?|"
+    r"origin|source|editor|posted(?:\s*on)?|hits|clicks|updated?)\s*[:：]"
+)
+HEADER_CHARS = 1500  # a header sits near the top; never scan a whole 20 MB article for one
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    name: str
+    start: int  # of the value
+    end: int
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(s: str) -> Optional[str]:
+    import dateparser
+
+    d = dateparser.parse(s, languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
+    return d.date().isoformat() if d else None
+
+
+def _iso(m: re.Match) -> Optional[str]:
+    if m.group("iso"):
+        y, mo, d = (int(x) for x in re.split(r"[-/.]", m.group("iso")))
+        try:
+            return date(y, mo, d).isoformat()
+        except ValueError:
+            return None
+    text = m.group("dmy") or m.group("mdy")
+    return _parse_date_text(text) if text else None
+
+
+def find_published(text: str) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+    """The publish date an article states in its header, and the span of the date."""
+    head = text[:HEADER_CHARS]
+    for rx in (_HEADER_DATE, _LEADING_DATE):
+        for m in rx.finditer(head):
+            iso = _iso(m)
+            if iso:
+                g = next(k for k in ("iso", "dmy", "mdy") if k in m.groupdict() and m.group(k))
+                return iso, (m.start(g), m.end(g))
+    return None, None
+
+
+def header_fields(text: str) -> list[HeaderField]:
+    """Metadata fields of the header lines (``Views: 2 Author: Site Editor ...``).
+
+    A line counts as a header line when it holds a publish field or at least two fields; each
+    field's value runs to the next field or the end of the line.
+    """
+    fields: list[HeaderField] = []
+    head = text[:HEADER_CHARS]
+    pos = 0
+    for line in head.splitlines(keepends=True):
+        ms = list(_HEADER_FIELD.finditer(line))
+        is_header = len(ms) >= 2 or any(
+            re.match(r"(?i)publish|release|posted", m.group("name")) for m in ms
+        ) or (len(ms) == 1 and ms[0].start() == 0 and len(line.strip()) < 80)
+        if is_header:
+            for i, m in enumerate(ms):
+                end = ms[i + 1].start() if i + 1 < len(ms) else len(line.rstrip("\r\n"))
+                name = re.sub(r"\s+", " ", m.group("name").lower())
+                fields.append(HeaderField(name, pos + m.end(), pos + end))
+        pos += len(line)
+    return fields
+
+
+# --- decoding ---------------------------------------------------------------------------------
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else detected.
+
+    Binary data is refused rather than turned into noise.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    sample = data[:65536]
+    # a stray NUL in text is noise the repair step blanks out; many NULs are UTF-16 or binary
+    if sample.count(b"\x00") <= len(sample) // 100:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    else:
+        # UTF-16 without BOM has NULs in every other byte; anything else with NULs is binary
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _looks_textual(text[:4096]):
+                return text
+        raise DecodeError("binary file (NUL bytes), not text")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise DecodeError("binary file or unknown encoding: not UTF-8 and no text encoding detected")
+    text = str(best)
+    if not _looks_textual(text[:4096]):
+        raise DecodeError(f"binary file (decodes as {best.encoding} to non-text)")
+    return text
+
+
+def _looks_textual(s: str) -> bool:
+    if not s:
+        return True
+    bad = sum(1 for c in s if (ord(c) < 32 and c not in "\n\r\t\f") or 0xFFF0 <= ord(c) or
+              0xD800 <= ord(c) <= 0xDFFF)
+    return bad / len(s) < 0.02
+
+
+# --- readers ----------------------------------------------------------------------------------
+
+
+def _article(doc_id: str, text: str, published: Optional[str], source: Optional[str]) -> Article:
+    if not published:
+        published, _ = find_published(text)
+    return Article(doc_id=doc_id, text=text, published=published, source=source)
+
+
+def read_txt(path: Path) -> Item:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return ReadError(str(path), None, f"cannot read: {e.strerror or e}")
+    try:
+        text = decode_bytes(data)
+    except (DecodeError, UnicodeDecodeError) as e:
+        return ReadError(str(path), None, str(e), doc_id=path.stem)
+    return _article(path.stem, text, None, str(path))
+
+
+def _normalise_published(v: object) -> Optional[str]:
+    if v is None or v == "":
+        return None
+    if not isinstance(v, str):
+        raise ValueError(f"'published' must be a string, not {type(v).__name__}")
+    m = re.match(r"\s*((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})", v)
+    if m:
+        return date(*(int(x) for x in m.groups())).isoformat()
+    iso = _parse_date_text(v)
+    if iso is None:
+        raise ValueError(f"'published' is not a date: {v!r}")
+    return iso
+
+
+def parse_jsonl_line(line: str, path: str, lineno: int) -> Item:
+    """One dump line -> Article, or a ReadError naming the file and line."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        return ReadError(path, lineno, f"not JSON: {e.msg} at column {e.colno}")
+    if not isinstance(obj, dict):
+        return ReadError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
+    doc_id = obj.get("doc_id", obj.get("id"))
+    if doc_id is None:
+        doc_id = f"{Path(path).name}:{lineno}"
+    doc_id = str(doc_id)
+    text = obj.get("text")
+    if text is None:
+        return ReadError(path, lineno, "missing 'text'", doc_id=doc_id)
+    if not isinstance(text, str):
+        return ReadError(path, lineno, f"'text' must be a string, not {type(text).__name__}",
+                         doc_id=doc_id)
+    try:
+        published = _normalise_published(obj.get("published"))
+    except ValueError as e:
+        return ReadError(path, lineno, str(e), doc_id=doc_id)
+    source = obj.get("source") or obj.get("url") or path
+    return _article(doc_id, text, published, str(source))
+
+
+def read_jsonl_stream(fh: IO[bytes], path: str) -> Iterator[Item]:
+    lineno = 0
+    try:
+        for raw in fh:
+            lineno += 1
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield ReadError(path, lineno, f"not UTF-8 at byte {e.start}")
+                continue
+            yield parse_jsonl_line(line, path, lineno)
+    except (EOFError, OSError, zlib.error) as e:
+        # a truncated or corrupt .gz: what was read stands, the rest is reported
+        yield ReadError(path, lineno + 1, f"cannot read further: {e}")
+
+
+def read_jsonl(path: Path) -> Iterator[Item]:
+    try:
+        opener = gzip.open if path.name.endswith(".gz") else open
+        fh = opener(path, "rb")
+    except OSError as e:
+        yield ReadError(str(path), None, f"cannot open: {e.strerror or e}")
+        return
+    with fh:
+        yield from read_jsonl_stream(fh, str(path))
+
+
+def _is_jsonl(p: Path) -> bool:
+    return p.name.lower().endswith(JSONL_SUFFIXES)
+
+
+def expand_paths(paths: Iterable[str]) -> Iterator[Union[Path, str, ReadError]]:
+    """Folders (their top-level readable files, sorted), globs and files; ``-`` passes through."""
+    for spec in paths:
+        if spec == "-":
+            yield "-"
+            continue
+        p = Path(spec)
+        if p.is_dir():
+            files = sorted(
+                f for f in p.iterdir()
+                if f.is_file() and (f.suffix.lower() in TEXT_SUFFIXES or _is_jsonl(f))
+            )
+            if not files:
+                yield ReadError(spec, None, "folder holds no .txt or .jsonl files")
+            yield from files
+        elif p.exists():
+            yield p
+        elif glob.has_magic(spec):
+            matches = sorted(glob.glob(spec, recursive=True))
+            if not matches:
+                yield ReadError(spec, None, "glob matches no file")
+            yield from (Path(m) for m in matches if Path(m).is_file())
+        else:
+            yield ReadError(spec, None, "no such file or folder")
+
+
+def iter_articles(paths: Iterable[str], stdin: Optional[IO[bytes]] = None) -> Iterator[Item]:
+    """Stream articles (and read errors) from files, folders, globs and ``-`` (stdin JSONL)."""
+    for p in expand_paths(paths):
+        if isinstance(p, ReadError):
+            yield p
+        elif p == "-":
+            fh = stdin if stdin is not None else sys.stdin.buffer
+            yield from read_jsonl_stream(fh, "<stdin>")
+        elif _is_jsonl(p):
+            yield from read_jsonl(p)
+        else:
+            yield read_txt(p)
+
+
+def articles_from_texts(texts: Iterable[Union[str, Article, dict]]) -> Iterator[Article]:
+    """Articles from what a Python user has at hand: strings, dicts or Articles."""
+    for i, t in enumerate(texts):
+        if isinstance(t, Article):
+            yield t
+        elif isinstance(t, str):
+            yield _article(f"doc{i}", t, None, None)
+        elif isinstance(t, dict):
+            item = parse_jsonl_line(json.dumps(t), "<input>", i + 1)
+            if isinstance(item, ReadError):
+                raise ValueError(str(item))
+            yield item
+        else:
+            raise TypeError(f"cannot make an article of {type(t).__name__}")
+
+
+__all__ = [
+    "Article", "ReadError", "iter_articles", "find_published", "header_fields", "decode_bytes",
+    "articles_from_texts",
+]

@@ -1,0 +1,228 @@
+"""Text repair: make scraped text tokenisable without losing the raw text.
+
+Scraped pages glue headings to the next sentence (``Export DynamicsSeptember Volume``), lose
+the spaces of whole paragraphs (``InSeptember2024,theU.S.DepartmentofEnergy``) and carry odd
+characters (``∗``, ``−``, full-width signs, zero-width spaces). The pipeline works on a repaired
+copy; :class:`Repaired` maps every offset of that copy back into the raw text, so that every
+entity the library reports satisfies ``raw[start:end] == text``.
+
+Repairs are of two kinds, which keeps the offset map simple and exact:
+* one-to-one character substitutions (same length, offsets unchanged);
+* insertions of a separator (a space, or a newline where a heading was glued to its sentence).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# --- one-to-one substitutions -------------------------------------------------------------
+
+_SUBST = {
+    "∗": "*", "−": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "﹣": "-",
+    "’": "'", "‘": "'", "′": "'", "“": '"', "”": '"', "″": '"',
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ", "\u2009": " ", "\u200a": " ",
+    "\u2002": " ", "\u2003": " ", "\u2004": " ", "\u2005": " ", "\u2006": " ", "\u2008": " ",
+    "\u200b": " ", "\u200c": " ", "\u200d": " ", "\u2060": " ", "\ufeff": " ",
+    "\u200e": " ", "\u200f": " ", "\u061c": " ",
+    "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " ", "\x85": " ", "\u2028": "\n", "\u2029": "\n",
+    "￥": "¥", "￡": "£", "€": "€",
+    "。": ".", "、": ",", "，": ",", "：": ":", "；": ";", "（": "(", "）": ")", "％": "%",
+}
+for _cp in range(0x202A, 0x202F):  # bidi embeddings and overrides
+    _SUBST[chr(_cp)] = " "
+for _cp in range(0x2066, 0x206A):  # bidi isolates
+    _SUBST[chr(_cp)] = " "
+for _cp in range(0xFF01, 0xFF5F):  # full-width ASCII
+    _SUBST.setdefault(chr(_cp), chr(_cp - 0xFEE0))
+for _cp in list(range(0x00, 0x20)) + [0x7F] + list(range(0x80, 0xA0)):  # control characters
+    if chr(_cp) != "\n":
+        _SUBST.setdefault(chr(_cp), " ")
+_TRANSLATE = str.maketrans(_SUBST)
+
+# --- insertion rules ----------------------------------------------------------------------
+# Each rule is a zero-width regex marking where a separator belongs, and the separator.
+# Headings glued to their sentence get a newline so that no name or fact crosses them.
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_GLUE_RULES: list[tuple[re.Pattern[str], str]] = [
+    # heading glued to a capitalised word: "DynamicsSeptember", "DivergenceUS:"
+    (re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]+|[A-Z]{2,5}\b)"), "\n"),
+    # ... also after a plural acronym: "EVsOn October 7"
+    (re.compile(r"(?<=[A-Z]{2}s)(?=[A-Z][a-z])"), "\n"),
+    # sentence glued to the next: "year-on-year.Jan-Sep", "(+20.46% YoY).Primary"
+    (re.compile(r"(?<=[a-z0-9%)\]\"'])[.;!?](?=[A-Z][a-z])"), "+"),
+    # "U.S.Department" -> "U.S. Department"
+    (re.compile(r"(?<=[A-Z]\.[A-Z]\.)(?=[A-Z][a-z])"), " "),
+    # word glued to a number: "Results10%", "awarding38", "September2024"
+    (re.compile(r"(?<=[a-z]{3})(?=\d)"), " "),
+    # number glued to a word: "2024the", "2025January"
+    (re.compile(r"(?<=\d)(?=[a-z]{3}|[A-Z][a-z]{2})"), " "),
+    # brackets and quotes glued to words: "Energy(DOE)launched", "the\"Closed", ",\"awarding"
+    (re.compile(r"(?<=[A-Za-z])(?=\()|(?<=\))(?=[A-Za-z])"), " "),
+    (re.compile(r"(?<=[a-z])(?=\"[A-Z])|(?<=[,.]\")(?=[a-z])"), " "),
+    # a day glued to its year: "March3,2025" -> "March 3, 2025"
+    (re.compile(r"(?:(?<=[a-z]\d)|(?<=[a-z]\d\d)|(?<=[a-z] \d)|(?<=[a-z] \d\d)),(?=(?:19|20)\d\d(?!\d))"), "+"),
+    # comma glued to a word: "2024,the"
+    (re.compile(r"(?<=[A-Za-z0-9]),(?=[A-Za-z])"), "+"),
+    # Latin next to CJK: "earth新材料 base"
+    (re.compile(rf"(?<=[A-Za-z0-9])(?=[{_CJK}])|(?<=[{_CJK}])(?=[A-Za-z0-9])"), " "),
+    # an em dash glued to words or numbers: "month-on-month—4.4 times"
+    (re.compile(r"(?<=\w)(?=—)|(?<=—)(?=\w)"), " "),
+]
+
+# text whose spaces were lost: a very long "word", or a line with almost no spaces
+_LINE_RE = re.compile(r"[^\n]+")
+_LONG_WORD = re.compile(r"\S{30,}")
+_URLISH = re.compile(r"://|www\.|@|\\|/\w+/")
+_ALPHA_RUN = re.compile(r"[A-Za-z]{4,}")
+# words a splitter must keep whole: chemical formulas of magnet materials, camel-case names
+_PROTECT = re.compile(r"^(?:[A-Z][a-z]?\d*){2,}$")
+
+
+@lru_cache(maxsize=65536)
+def _split_words(run: str) -> tuple[int, ...]:
+    """Offsets inside ``run`` where a space belongs, by wordninja's unigram model."""
+    import wordninja  # imported lazily: loading its model costs ~0.3 s
+
+    cuts, pos = [], 0
+    for piece in wordninja.split(run):
+        # wordninja returns slices of its input in order; find each to stay exact
+        idx = run.find(piece, pos)
+        if idx < 0:
+            return ()
+        if idx > 0:
+            cuts.append(idx)
+        pos = idx + len(piece)
+    return tuple(c for c in cuts if 0 < c < len(run))
+
+
+def _is_spaceless(line: str) -> bool:
+    n = len(line)
+    return n >= 60 and line.count(" ") < n / 40
+
+
+def _spaceless_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that lost their spaces (URLs and paths excepted)."""
+    runs = []
+    for m in _LONG_WORD.finditer(text):
+        if not _URLISH.search(m.group()):
+            runs.append((m.start(), m.end()))
+    for m in _LINE_RE.finditer(text):
+        if _is_spaceless(m.group()):
+            runs.append((m.start(), m.end()))
+    return runs
+
+
+@dataclass
+class Repaired:
+    """A repaired copy of ``raw`` with an exact map back to raw offsets."""
+
+    raw: str
+    text: str
+    #: positions (in repaired coordinates) of inserted separator characters, sorted
+    inserted: list[int] = field(default_factory=list)
+    #: positions in the repaired text where a glued heading was split (a strong boundary)
+    boundaries: list[int] = field(default_factory=list)
+
+    def raw_offset(self, pos: int) -> int:
+        """Raw offset of repaired offset ``pos``; an inserted character maps to the raw
+        character after it, so the map serves starts and exclusive ends alike."""
+        return pos - bisect_right(self.inserted, pos - 1) if self.inserted else pos
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Map a repaired span to raw offsets, trimming whitespace at both ends."""
+        s, e = self.raw_offset(start), self.raw_offset(end)
+        raw = self.raw
+        while s < e and raw[s].isspace():
+            s += 1
+        while e > s and raw[e - 1].isspace():
+            e -= 1
+        return s, e
+
+    def rep_pos(self, raw_pos: int) -> int:
+        """Repaired offset of a raw offset (inverse of :meth:`raw_offset`)."""
+        if not self.inserted:
+            return raw_pos
+        # the k-th inserted char shifts every later raw char by one; find the shift by search
+        lo, hi = raw_pos, raw_pos + len(self.inserted)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if mid - bisect_right(self.inserted, mid - 1) < raw_pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+
+def _insertions(text: str) -> dict[int, str]:
+    """Insertion points (in ``text`` coordinates) and their separators."""
+    points: dict[int, str] = {}
+    for rx, sep in _GLUE_RULES:
+        for m in rx.finditer(text):
+            # "+" means: insert a space after the matched punctuation
+            if sep == "+":
+                points.setdefault(m.end(), " ")
+            else:
+                pos = m.start()
+                if sep == "\n" or pos not in points:
+                    points[pos] = sep
+    for run_start, run_end in _spaceless_runs(text):
+        chunk = text[run_start:run_end]
+        for rm in _ALPHA_RUN.finditer(chunk):
+            run = rm.group()
+            if _PROTECT.match(run) or run.isupper():
+                continue
+            base = run_start + rm.start()
+            for cut in _split_words(run):
+                points.setdefault(base + cut, " ")
+        # inside a spaceless run a glued capital is a word break, not a heading
+        for p in range(run_start, run_end):
+            if points.get(p) == "\n":
+                points[p] = " "
+    # never insert next to existing whitespace or at the ends
+    return {
+        p: s for p, s in points.items()
+        if 0 < p < len(text) and not text[p].isspace() and not text[p - 1].isspace()
+    }
+
+
+def normalize_chars(raw: str) -> str:
+    """One-to-one character normalisation (same length as ``raw``)."""
+    text = raw.translate(_TRANSLATE)
+    if not text.isascii():
+        # other compatibility characters whose NFKC form is one character (full-width digits,
+        # ligature-free letters); characters that would expand are left alone
+        chars = list(text)
+        changed = False
+        for i, ch in enumerate(chars):
+            if ord(ch) > 0x2000 and not ("\u3400" <= ch <= "\u9fff"):
+                n = unicodedata.normalize("NFKC", ch)
+                if len(n) == 1 and n != ch:
+                    chars[i] = n
+                    changed = True
+        if changed:
+            text = "".join(chars)
+    return text
+
+
+def repair(raw: str) -> Repaired:
+    """Repair ``raw`` for tokenisation; see the module docstring."""
+    text = normalize_chars(raw)
+    points = _insertions(text)
+    if not points:
+        return Repaired(raw=raw, text=text)
+    parts, inserted, boundaries, prev = [], [], [], 0
+    shift = 0
+    for pos in sorted(points):
+        parts.append(text[prev:pos])
+        rep_pos = pos + shift
+        inserted.append(rep_pos)
+        if points[pos] == "\n":
+            boundaries.append(rep_pos)
+        parts.append(points[pos])
+        shift += 1
+        prev = pos
+    parts.append(text[prev:])
+    return Repaired(raw=raw, text="".join(parts), inserted=inserted, boundaries=boundaries)
