@@ -1,0 +1,189 @@
+"""Extraction: articles in, :class:`ArticleResult` out, every offset pointing into the raw text.
+
+    from rare_earth_ie import extract, extract_many
+    result = extract(text, published="2025-10-21")
+    for r in extract_many(articles, batch_size=64, n_process=2): ...
+
+Long articles are processed in chunks cut at line ends (spaCy's ``max_length`` is never hit and
+memory stays bounded); offsets are shifted back so that they still index the whole raw text.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+from functools import lru_cache
+from itertools import islice
+from typing import Iterable, Iterator, Optional, Union
+
+from spacy.tokens import Doc
+
+from .facts import make_fact_id
+from .models import Article, ArticleResult, Entity, Fact
+from .pipeline import build_nlp
+from .read import ReadError, articles_from_texts
+
+CHUNK_CHARS = 100_000  # well under spaCy's max_length; a cut falls on a line end
+
+
+def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """Cut ``text`` into pieces of at most ``limit`` characters, at line ends where possible."""
+    if len(text) <= limit:
+        return [(0, len(text))]
+    out, start, n = [], 0, len(text)
+    while start < n:
+        end = min(n, start + limit)
+        if end < n:
+            cut = text.rfind("\n", start + limit // 2, end)
+            if cut < 0:
+                cut = text.rfind(" ", start + limit // 2, end)
+            if cut > start:
+                end = cut + 1
+        out.append((start, end))
+        start = end
+    return out
+
+
+class Extractor:
+    """One pipeline and the conversion of its docs to records."""
+
+    def __init__(self, patterns_dir: Optional[str] = None):
+        self.nlp = build_nlp(patterns_dir)
+
+    def _doc(self, text: str, published: Optional[str], doc_id: str) -> Doc:
+        doc = self.nlp.make_doc(text)
+        doc._.rei_published = published
+        doc._.rei_doc_id = doc_id
+        return doc
+
+    def _pieces(self, article: Article) -> Iterator[tuple[int, Doc]]:
+        for s, e in chunk_bounds(article.text):
+            yield s, self._doc(article.text[s:e], article.published, article.doc_id)
+
+    def pipe(self, articles: Iterable[Article], batch_size: int = 64) -> Iterator[ArticleResult]:
+        """Results in input order; spaCy's ``nlp.pipe`` batches the work."""
+        articles = iter(articles)
+        while True:
+            batch = list(islice(articles, batch_size))
+            if not batch:
+                return
+            jobs = [(i, off, doc) for i, a in enumerate(batch) for off, doc in self._pieces(a)]
+            docs = self.nlp.pipe((d for _, _, d in jobs), batch_size=batch_size)
+            parts: list[list[tuple[int, Doc]]] = [[] for _ in batch]
+            for (i, off, _), doc in zip(jobs, docs):
+                parts[i].append((off, doc))
+            for a, ps in zip(batch, parts):
+                yield self.result(a, ps)
+
+    def pipe_safe(self, batch: list[Article]) -> list[Union[ArticleResult, ReadError]]:
+        """Like :meth:`pipe`, but a document that fails becomes a :class:`ReadError` naming it
+        and the rest of the batch goes on."""
+        try:
+            return list(self.pipe(batch, batch_size=len(batch) or 1))
+        except Exception:  # isolate the failing document(s)
+            out: list[Union[ArticleResult, ReadError]] = []
+            for a in batch:
+                try:
+                    out.append(self(a))
+                except Exception as e:  # noqa: BLE001 - reported, never swallowed
+                    out.append(ReadError(a.source or "<input>", None,
+                                         f"extraction failed: {type(e).__name__}: {e}", doc_id=a.doc_id))
+            return out
+
+    def __call__(self, article: Article) -> ArticleResult:
+        return next(self.pipe([article], batch_size=1))
+
+    @staticmethod
+    def result(article: Article, parts: list[tuple[int, Doc]]) -> ArticleResult:
+        raw = article.text
+        entities: list[Entity] = []
+        facts: list[Fact] = []
+        for off, doc in parts:
+            rep = doc._.rei_repair
+            local: dict[int, Entity] = {}
+            for ent in doc._.rei_entities or []:
+                s, e = rep.to_raw(ent.start, ent.end)
+                if e <= s:
+                    continue
+                m = Entity(label=ent.label, text=raw[off + s:off + e], start=off + s, end=off + e,
+                           value=ent.value)
+                local[id(ent)] = m
+                entities.append(m)
+            for f in doc._.rei_facts or []:
+                s, e = rep.to_raw(f["start"], f["end"])
+                text = raw[off + s:off + e]
+                fid = make_fact_id(text, f["period"], f["period_source"])
+                facts.append(Fact(
+                    fact_id=fid, doc_id=article.doc_id, text=text, start=off + s, end=off + e,
+                    entities=[local[id(x)] for x in f["entities"] if id(x) in local],
+                    subject=f["subject"], metric=f["metric"], period=f["period"],
+                    period_source=f["period_source"]))
+        return ArticleResult(doc_id=article.doc_id, published=article.published,
+                             source=article.source, entities=entities, facts=facts, text=raw)
+
+
+@lru_cache(maxsize=4)
+def get_extractor(patterns_dir: Optional[str] = None) -> Extractor:
+    """The process's pipeline for a pattern folder, built once (building costs ~1 s)."""
+    return Extractor(patterns_dir)
+
+
+def extract(text: str, published: Optional[str] = None, doc_id: str = "doc",
+            source: Optional[str] = None, patterns_dir: Optional[str] = None) -> ArticleResult:
+    """Extract one article. ``published`` (ISO date) defaults to the date in its header."""
+    from .read import find_published
+
+    if published is None:
+        published, _ = find_published(text)
+    article = Article(doc_id=doc_id, text=text, published=published, source=source)
+    return get_extractor(patterns_dir)(article)
+
+
+# --- many articles, one or more processes -----------------------------------------------------
+
+_worker: Optional[Extractor] = None
+
+
+def _init_worker(patterns_dir: Optional[str]) -> None:
+    global _worker
+    _worker = get_extractor(patterns_dir)
+
+
+def _work(batch: list[Article]) -> list[Union[ArticleResult, ReadError]]:
+    assert _worker is not None
+    return _worker.pipe_safe(batch)
+
+
+def _batches(items: Iterable[Article], n: int) -> Iterator[list[Article]]:
+    it = iter(items)
+    while True:
+        b = list(islice(it, n))
+        if not b:
+            return
+        yield b
+
+
+def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: int = 64,
+                 n_process: int = 1, patterns_dir: Optional[str] = None,
+                 on_error: str = "raise") -> Iterator[Union[ArticleResult, ReadError]]:
+    """Extract many articles lazily, in input order.
+
+    ``items`` may be strings, dicts (``{"doc_id"|"id", "text", "published"?}``) or
+    :class:`Article` objects. With ``n_process > 1`` batches go to worker processes, each with
+    its own pipeline; results are identical to a single-process run. With
+    ``on_error="return"`` a document that fails is yielded as a :class:`ReadError` instead of
+    raising, and the rest goes on.
+    """
+    articles = articles_from_texts(items)
+    if n_process <= 1:
+        ex = get_extractor(patterns_dir)
+        for batch in _batches(articles, batch_size):
+            results = ex.pipe_safe(batch) if on_error == "return" else list(ex.pipe(batch, batch_size))
+            yield from results
+        return
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ctx.Pool(n_process, initializer=_init_worker, initargs=(patterns_dir,)) as pool:
+        # imap keeps input order and holds only a few batches in flight
+        for results in pool.imap(_work, _batches(articles, batch_size), chunksize=1):
+            for r in results:
+                if isinstance(r, ReadError) and on_error != "return":
+                    raise RuntimeError(str(r))
+                yield r

@@ -1,0 +1,216 @@
+"""The spaCy pipeline: one factory function builds it from a blank English pipeline.
+
+    nlp = build_nlp()          # tokenizer that repairs text + our registered components
+    doc = nlp(raw_text)        # doc.text is the repaired text; doc._.rei_repair maps offsets back
+
+Components (registered spaCy factories, also exposed through the ``spacy_factories`` entry
+point, each configured by ``patterns_dir``):
+
+* ``rei_numbers``  PERCENT, MONEY, QUANTITY
+* ``rei_dates``    DATE, resolved against ``doc._.rei_published``
+* ``rei_materials`` MATERIAL
+* ``span_ruler`` (named ``rei_ruler``) gazetteers and token rules of ``patterns/*.jsonl``
+* ``rei_names``    ORG, POLICY, GPE from the ruler's spans
+* ``rei_resolve``  settles overlaps and conflicts, abbreviations, header fields; writes
+  ``doc._.rei_entities`` and ``doc.spans["rei"]`` (with ``span._.value``)
+* ``rei_facts``    sentence/clause facts (``doc._.rei_facts``)
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex
+
+from .patterns import load_jsonl
+from .read import header_fields
+from .recognizers.base import Ent, remove_overlaps
+from .recognizers.dates import DateRecognizer
+from .recognizers.gpe import GpeRecognizer
+from .recognizers.material import MaterialRecognizer
+from .recognizers.money import MoneyRecognizer
+from .recognizers.org import OrgRecognizer
+from .recognizers.percent import PercentRecognizer
+from .recognizers.policy import PolicyRecognizer, policy_patterns
+from .recognizers.quantity import QuantityRecognizer
+from .repair import Repaired, repair
+
+for _name in ("rei_published", "rei_doc_id", "rei_repair", "rei_cands", "rei_entities", "rei_facts"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+if not Span.has_extension("value"):
+    Span.set_extension("value", default=None)
+
+SPANS_KEY = "rei"
+RULER_KEY = "rei_ruler"
+
+
+def _add(doc: Doc, ents: list[Ent]) -> None:
+    if doc._.rei_cands is None:
+        doc._.rei_cands = []
+    doc._.rei_cands.extend(ents)
+
+
+# --- tokenizer: repair, then tokenise the repaired text -----------------------------------------
+
+
+class RepairTokenizer:
+    """Wraps spaCy's tokenizer: repairs the raw text first and keeps the offset map on the doc."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def __call__(self, text: str) -> Doc:
+        rep = repair(text)
+        doc = self.base(rep.text)
+        doc._.rei_repair = rep
+        return doc
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for t in texts:
+            yield self(t)
+
+    # serialisation delegates to the wrapped tokenizer
+    def to_bytes(self, **kw):
+        return self.base.to_bytes(**kw)
+
+    def from_bytes(self, data, **kw):
+        self.base.from_bytes(data, **kw)
+        return self
+
+    def to_disk(self, path, **kw):
+        self.base.to_disk(path, **kw)
+
+    def from_disk(self, path, **kw):
+        self.base.from_disk(path, **kw)
+        return self
+
+
+@spacy.registry.tokenizers("rare_earth_ie.RepairTokenizer.v1")
+def create_repair_tokenizer():
+    def make(nlp: Language) -> RepairTokenizer:
+        base = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        # split "U.S.-Saudi" and "US-made" at the hyphen so the country is its own token
+        infixes = list(nlp.Defaults.infixes) + [r"(?<=\.)-(?=[A-Z])", r"(?<=[A-Z]{2})-(?=[A-Za-z])"]
+        base.infix_finditer = compile_infix_regex(infixes).finditer
+        return RepairTokenizer(base)
+
+    return make
+
+
+# --- components ---------------------------------------------------------------------------------
+
+
+class NumbersComponent:
+    def __init__(self, patterns_dir: Optional[str]):
+        self.recognizers = [PercentRecognizer(patterns_dir), MoneyRecognizer(patterns_dir),
+                            QuantityRecognizer(patterns_dir)]
+
+    def __call__(self, doc: Doc) -> Doc:
+        for r in self.recognizers:
+            _add(doc, r.find(doc.text))
+        return doc
+
+
+class DatesComponent:
+    def __init__(self, patterns_dir: Optional[str]):
+        self.recognizer = DateRecognizer(patterns_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        _add(doc, self.recognizer.find(doc.text, doc._.rei_published))
+        return doc
+
+
+class MaterialsComponent:
+    def __init__(self, patterns_dir: Optional[str]):
+        self.recognizer = MaterialRecognizer(patterns_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        _add(doc, self.recognizer.find(doc.text))
+        return doc
+
+
+class NamesComponent:
+    def __init__(self, patterns_dir: Optional[str]):
+        self.recognizers = [OrgRecognizer(patterns_dir), PolicyRecognizer(patterns_dir),
+                            GpeRecognizer()]
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans[RULER_KEY]) if RULER_KEY in doc.spans else []
+        for r in self.recognizers:
+            _add(doc, r.from_spans(doc, spans))
+        return doc
+
+
+@Language.factory("rei_numbers", default_config={"patterns_dir": None})
+def make_numbers(nlp: Language, name: str, patterns_dir: Optional[str]):
+    return NumbersComponent(patterns_dir)
+
+
+@Language.factory("rei_dates", default_config={"patterns_dir": None})
+def make_dates(nlp: Language, name: str, patterns_dir: Optional[str]):
+    return DatesComponent(patterns_dir)
+
+
+@Language.factory("rei_materials", default_config={"patterns_dir": None})
+def make_materials(nlp: Language, name: str, patterns_dir: Optional[str]):
+    return MaterialsComponent(patterns_dir)
+
+
+@Language.factory("rei_names", default_config={"patterns_dir": None})
+def make_names(nlp: Language, name: str, patterns_dir: Optional[str]):
+    return NamesComponent(patterns_dir)
+
+
+@Language.factory("rei_resolve", default_config={"patterns_dir": None})
+def make_resolve(nlp: Language, name: str, patterns_dir: Optional[str]):
+    from .resolve import Resolver
+
+    return Resolver(patterns_dir)
+
+
+@Language.factory("rei_facts", default_config={"patterns_dir": None})
+def make_facts(nlp: Language, name: str, patterns_dir: Optional[str]):
+    from .facts import FactsComponent
+
+    return FactsComponent(patterns_dir)
+
+
+def ruler_patterns(patterns_dir: Optional[str] = None) -> list[dict]:
+    """All SpanRuler patterns: gazetteers and token rules from ``patterns/``, policy rules."""
+    pats: list[dict] = []
+    for name in ("gpe.jsonl", "orgs.jsonl", "org_rules.jsonl"):
+        pats.extend(load_jsonl(name, patterns_dir))
+    pats.extend(policy_patterns(patterns_dir))
+    return pats
+
+
+def build_nlp(patterns_dir: Optional[str] = None) -> Language:
+    """The pipeline: a blank English pipeline with our tokenizer and components."""
+    pd = str(patterns_dir) if patterns_dir else None
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "rare_earth_ie.RepairTokenizer.v1"}}})
+    cfg = {"patterns_dir": pd}
+    nlp.add_pipe("rei_numbers", config=cfg)
+    nlp.add_pipe("rei_dates", config=cfg)
+    nlp.add_pipe("rei_materials", config=cfg)
+    ruler = nlp.add_pipe("span_ruler", name="rei_ruler",
+                         config={"spans_key": RULER_KEY, "validate": False, "overwrite": False})
+    ruler.add_patterns(ruler_patterns(pd))
+    nlp.add_pipe("rei_names", config=cfg)
+    nlp.add_pipe("rei_resolve", config=cfg)
+    nlp.add_pipe("rei_facts", config=cfg)
+    return nlp
+
+
+def header_zones(doc: Doc) -> list[tuple[str, int, int]]:
+    """Header metadata fields in repaired coordinates: (field name, start, end)."""
+    rep: Repaired = doc._.rei_repair
+    raw = rep.raw if rep else doc.text
+    out = []
+    for f in header_fields(raw):
+        s, e = (rep.rep_pos(f.start), rep.rep_pos(f.end)) if rep else (f.start, f.end)
+        out.append((f.name, s, e))
+    return out
+

@@ -1,0 +1,64 @@
+"""What every recognizer shares: the candidate type and context windows.
+
+A recognizer finds candidate spans in the repaired text of a document with compiled patterns
+built from ``patterns/`` data, then normalises each span on its own (never the whole document).
+Offsets here are into the repaired text; the pipeline maps them back to the raw text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+# clause boundaries for context windows: a cue beyond one of these belongs to another clause
+_LEFT_STOP = re.compile(r"[;,:()\[\]\n!?]|\.\s|\s[-—]\s")
+_RIGHT_STOP = re.compile(r"[;,:()\[\]\n!?]|\.(?:\s|$)|\s[-—]\s")
+
+
+@dataclass(slots=True)
+class Ent:
+    """A candidate entity with offsets into the repaired text."""
+
+    label: str
+    start: int
+    end: int
+    value: dict[str, Any] = field(default_factory=dict)
+    #: higher wins when two candidates of one label overlap (then the longer wins)
+    priority: int = 0
+
+
+def left_clause(text: str, pos: int, width: int = 60) -> str:
+    """Text left of ``pos`` back to the clause start, at most ``width`` characters."""
+    lo = max(0, pos - width)
+    chunk = text[lo:pos]
+    last = None
+    for last in _LEFT_STOP.finditer(chunk):
+        pass
+    return chunk[last.end():] if last else chunk
+
+
+def right_clause(text: str, pos: int, width: int = 60) -> str:
+    """Text right of ``pos`` up to the clause end, at most ``width`` characters."""
+    chunk = text[pos:pos + width]
+    m = _RIGHT_STOP.search(chunk)
+    return chunk[:m.start()] if m else chunk
+
+
+def sentence_window(text: str, start: int, end: int, width: int = 200) -> str:
+    """The sentence around a span (bounded by newlines and full stops), for cue words."""
+    lo = max(0, start - width)
+    left = text[lo:start]
+    cut = max(left.rfind("\n"), left.rfind(". "))
+    right = text[end:end + width]
+    rcut = [i for i in (right.find("\n"), right.find(". ")) if i >= 0]
+    return left[cut + 1:] + text[start:end] + (right[:min(rcut)] if rcut else right)
+
+
+def remove_overlaps(ents: list[Ent]) -> list[Ent]:
+    """Keep, for one label, the best non-overlapping candidates (priority, then length)."""
+    ranked = sorted(ents, key=lambda e: (-e.priority, -(e.end - e.start), e.start))
+    taken: list[Ent] = []
+    for e in ranked:
+        if all(e.end <= t.start or e.start >= t.end for t in taken):
+            taken.append(e)
+    return sorted(taken, key=lambda e: e.start)

@@ -1,0 +1,34 @@
+"""GPE: countries, blocs, regions, provinces and cities from ``patterns/gpe.jsonl``.
+
+The gazetteer is matched by the pipeline's SpanRuler (case-sensitive phrase patterns); each
+pattern's id is ``CODE:Canonical name:kind`` so that ``U.S.``, ``US``, ``United States`` and
+``America`` are one ``US``, a city carries its country's code and a multi-country region none.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from .base import Ent
+
+
+def gpe_value(span_id: str) -> dict:
+    code, name, _kind = (span_id.split(":") + ["", ""])[:3]
+    return {"name": name, "code": code or None}
+
+
+def gpe_kind(span_id: str) -> str:
+    """country, bloc, region or place (a province or city)."""
+    parts = span_id.split(":")
+    return parts[2] if len(parts) > 2 else "country"
+
+
+class GpeRecognizer:
+    label = "GPE"
+
+    def from_spans(self, doc: Doc, spans: list[Span]) -> list[Ent]:
+        out = []
+        for sp in spans:
+            if sp.label_ != "GPE":
+                continue
+            out.append(Ent(self.label, sp.start_char, sp.end_char, gpe_value(sp.id_), priority=1))
+        return out

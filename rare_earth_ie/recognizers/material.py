@@ -1,0 +1,110 @@
+"""MATERIAL: rare-earth elements, their metals, oxides and alloys, magnet materials and grades.
+
+One pattern is compiled from ``patterns/materials.json``: an element, joined by hyphens or
+spaces to further elements or alloy partners (iron, cobalt, boron), and an optional form word
+(metal, oxide, alloy). The symbol is derived, not listed: praseodymium-neodymium -> PrNd,
+dysprosium iron -> DyFe, dysprosium oxide -> Dy; a magnet grade such as N52SH -> NdFeB.
+Generic ``rare earths`` and ``magnets`` are never materials; a head noun such as ``magnets`` or
+``Mix`` is left out of the span.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..patterns import alternation, load_json
+from .base import Ent
+
+
+@lru_cache(maxsize=4)
+def _compiled(patterns_dir: str | None = None):
+    d = load_json("materials.json", patterns_dir)
+    elements = {k.lower(): v for k, v in d["elements"].items()}
+    partners = {k.lower(): v for k, v in d["partners"].items()}
+    elem = alternation(elements)
+    part = alternation(list(elements) + list(partners))
+    forms = alternation(d["forms"])
+    compound = (rf"(?<![A-Za-z])(?:{elem})(?:(?:\s?-\s?|\s)(?:{part})(?![a-z])){{0,3}}"
+                rf"(?:\s(?:{forms}))?(?![A-Za-z])")
+    magnet_alias = {}
+    for sym, names in d["magnet_materials"].items():
+        for n in names:
+            magnet_alias[n.lower()] = sym
+    magnets = rf"(?<![A-Za-z])(?:{alternation(magnet_alias)})(?![A-Za-z0-9])"
+    syms = sorted(set(v for v in elements.values() if len(v) <= 2))
+    formula = (rf"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*(?:{'|'.join(syms)}))"
+               rf"(?:(?:{'|'.join(syms + d['partner_symbols'])})\d*){{2,}}(?![A-Za-z0-9])")
+    standalone = rf"(?<![A-Za-z0-9-])(?:{'|'.join(d['standalone_symbols'])})(?![A-Za-z0-9-])"
+    rx = re.compile(
+        rf"(?P<magnet>{magnets})|(?P<grade>{d['grade_regex']})|(?P<compound>(?i:{compound}))"
+        rf"|(?P<formula>{formula})|(?P<symbol>{standalone})"
+    )
+    forms_set = {f.lower() for f in d["forms"]}
+    sym_to_elem = {v: k for k, v in elements.items()}
+    return rx, elements, partners, magnet_alias, d["magnet_names"], forms_set, sym_to_elem
+
+
+class MaterialRecognizer:
+    label = "MATERIAL"
+
+    def __init__(self, patterns_dir: str | None = None):
+        (self.rx, self.elements, self.partners, self.magnet_alias, self.magnet_names,
+         self.forms, self.sym_to_elem) = _compiled(patterns_dir)
+
+    def find(self, text: str) -> list[Ent]:
+        out = []
+        for m in self.rx.finditer(text):
+            kind = m.lastgroup
+            s = m.group()
+            if kind == "magnet":
+                sym = self.magnet_alias[s.lower()]
+                val = {"name": self.magnet_names.get(sym, s.lower()), "symbol": sym}
+                prio = 2
+            elif kind == "grade":
+                val = {"name": s, "symbol": "NdFeB"}
+                prio = 2
+            elif kind == "compound":
+                val = self._compound(s)
+                prio = 1
+            elif kind == "formula":
+                val = self._formula(s)
+                if val is None:
+                    continue
+                prio = 1
+            else:
+                if m.end() == len(text) or text[m.end()] == "\n":
+                    continue  # "... high-performance Nd" is a teaser cut mid-word
+                val = {"name": self.sym_to_elem.get(s, s.lower()), "symbol": s}
+                prio = 0
+            out.append(Ent(self.label, m.start(), m.end(), val, priority=prio))
+        return out
+
+    def _compound(self, s: str) -> dict:
+        words = [w for w in re.split(r"[\s-]+", s.lower()) if w]
+        syms = []
+        for w in words:
+            if w in self.elements:
+                syms.append(self.elements[w])
+            elif w in self.partners:
+                syms.append(self.partners[w])
+        name = re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", s.lower()))
+        symbol = "".join(dict.fromkeys(syms))  # "neodymium-neodymium" would not repeat
+        if symbol == "NdFeB":
+            name = self.magnet_names.get("NdFeB", name)
+        return {"name": name, "symbol": symbol}
+
+    def _formula(self, s: str) -> dict | None:
+        if s.isupper() or s.islower():
+            return None  # "CO", "NO", "PRC" are words, not formulas
+        core = re.sub(r"\d+", "", s)
+        for alias, sym in self.magnet_alias.items():
+            if alias.replace("-", "") == core.lower():
+                return {"name": self.magnet_names.get(sym, alias), "symbol": sym}
+        parts = re.findall(r"[A-Z][a-z]?", core)
+        re_parts = [p for p in parts if p in self.sym_to_elem]
+        if not re_parts:
+            return None
+        # an oxide or salt formula names its element: Dy2O3 -> Dy
+        metals = [p for p in parts if p not in ("O", "F", "Cl", "C", "N")]
+        symbol = "".join(dict.fromkeys(metals))
+        return {"name": s, "symbol": symbol}

@@ -1,0 +1,176 @@
+"""ORG: organisations by gazetteer, by rule, by ticker and by abbreviation.
+
+New articles name new firms, so rules carry most of the work:
+* a company head after a name (``... Group``, ``Co., Ltd.``, ``Materials``, ``Magnetics``,
+  ``Rare Earth``, ``Resources``), from ``patterns/org_rules.jsonl``;
+* a government body (``Ministry of X``, ``General Administration of X``);
+* a name followed by ``company``/``firm`` (``Australia's ASM company``);
+* an exchange ticker marks the name before it (``(300224.SZ)``, ``(ASX: LYC)``, ``NYSE: MP``).
+A rule match is trimmed of leading function words and dotted country abbreviations, and refused
+when every word before its head is generic (``Rare Earth New Materials``).
+The gazetteer (``patterns/orgs.jsonl``) holds agencies and the industry's largest firms with
+canonical names and tickers.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
+from spacy.tokens import Doc, Span
+
+from ..patterns import load_json, load_words
+from .base import Ent
+
+_EXCHANGES = (r"ASX|NYSE|NASDAQ|Nasdaq|TSX|TSXV|TSX-V|LSE|AIM|HKEX|HKG|SEHK|SSE|SZSE|KRX|KOSDAQ|"
+              r"TYO|TSE|JSE|OTCQX|OTCQB|OTC|FRA|ETR|XETRA|SGX|NSE|BSE|NYSE American|CSE|Euronext")
+TICKER_RE = re.compile(
+    rf"\(\s*(?:(?P<ex>{_EXCHANGES})\s*:\s*(?P<sym>[A-Z0-9][A-Z0-9.]{{0,7}})"
+    r"|(?P<code>\d{6}\.(?:SZ|SH|SS|BJ)|\d{4,5}\.(?:T|HK|KS|KQ|TW)|[A-Z]{1,5}\.(?:AX|TO|V|L|HK|N|O|DE|PA|OL|ST)))"
+    r"(?:\s*[;,]\s*[^)]{0,30})?\s*\)"
+    rf"|(?<![A-Za-z(])(?P<ex2>{_EXCHANGES})\s*:\s*(?P<sym2>[A-Z][A-Z0-9.]{{0,7}})(?![A-Za-z])"
+)
+_LEGAL = {"co", "co.", "ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "llc", "plc", "ag",
+          "gmbh", "sa", "s.a.", "pty", "n.v.", "nv", "se", "spa", "kk", "k.k.", "corporation",
+          "incorporated"}
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][A-Za-z0-9&'.-]*|[0-9]+[A-Z][A-Za-z0-9]*)$")
+
+
+def ticker_of(m: re.Match) -> str:
+    if m.group("code"):
+        return m.group("code")
+    ex, sym = (m.group("ex"), m.group("sym")) if m.group("ex") else (m.group("ex2"), m.group("sym2"))
+    return f"{ex.upper()}:{sym}"
+
+
+@lru_cache(maxsize=4)
+def _data(patterns_dir: Optional[str] = None):
+    meta = load_json("orgs_meta.json", patterns_dir)
+    generic = load_words("org_generic.txt", patterns_dir)
+    function = load_words("function_words.txt", patterns_dir)
+    return meta, generic, function
+
+
+class OrgRecognizer:
+    label = "ORG"
+
+    def __init__(self, patterns_dir: Optional[str] = None):
+        self.meta, self.generic, self.function = _data(patterns_dir)
+
+    def from_spans(self, doc: Doc, spans: list[Span]) -> list[Ent]:
+        out: list[Ent] = []
+        for sp in spans:
+            if sp.label_ != "ORG":
+                continue
+            if not sp.id_.startswith("rule:"):
+                info = self.meta.get(sp.id_, {})
+                val = {"name": sp.id_, "aliases": list(info.get("aliases", [])),
+                       "ticker": info.get("ticker")}
+                out.append(Ent(self.label, sp.start_char, sp.end_char, val, priority=3))
+                continue
+            ent = self._rule_match(sp)
+            if ent:
+                out.append(ent)
+        out.extend(self._city_brand(doc, spans, out))
+        out.extend(self._tickers(doc, out))
+        return out
+
+    def _city_brand(self, doc: Doc, spans: list[Span], found: list[Ent]) -> list[Ent]:
+        """``Shantou Liantoy``, ``Jinhua Guanhong``: a city followed by a capitalised word that is
+        neither a place, a generic word nor a function word is a firm named after its city."""
+        from .gpe import gpe_kind
+
+        places = {(sp.start, sp.end) for sp in spans if sp.label_ == "GPE"}
+        out = []
+        for sp in spans:
+            if sp.label_ != "GPE" or gpe_kind(sp.id_) != "place" or sp.end >= len(doc):
+                continue
+            j = sp.end
+            while j < len(doc) and j - sp.end < 3:
+                t = doc[j]
+                if not (t.is_title and t.is_alpha) or t.lower_ in self.generic or t.text in self.function \
+                        or any(a <= j < b for a, b in places):
+                    break
+                j += 1
+            if j == sp.end:
+                continue
+            start, end = sp.start_char, doc[j - 1].idx + len(doc[j - 1].text)
+            if any(e.start <= start and end <= e.end for e in found):
+                continue
+            out.append(Ent(self.label, start, end, {"name": doc.text[start:end], "aliases": [],
+                                                    "ticker": None}, priority=1))
+        return out
+
+    def _trim(self, tokens: list) -> list:
+        # leading function words ("The", "According"), dotted country codes ("U.S. MP Materials")
+        while tokens and (tokens[0].text in self.function or re.fullmatch(r"(?:[A-Z]\.){2,}", tokens[0].text)):
+            tokens = tokens[1:]
+        return tokens
+
+    def _rule_match(self, sp: Span) -> Optional[Ent]:
+        tokens = list(sp)
+        rule = sp.id_
+        if rule == "rule:company_word":
+            tokens = tokens[:-1]  # "ASM company" -> "ASM"
+        tokens = self._trim(tokens)
+        if not tokens:
+            return None
+        words = [t.text for t in tokens]
+        lowers = [w.lower() for w in words]
+        if rule == "rule:head":
+            # "Rare Earth" is a head only as a pair, after a name: "Baogang Rare Earth"
+            core = [w for w in lowers if w not in _LEGAL and w not in {",", "."}]
+            if core and core[-1] in ("earth", "earths"):
+                if len(core) < 3 or core[-2] != "rare":
+                    return None
+                before = core[:-2]
+            else:
+                before = core[:-1]
+            has_legal = any(w in _LEGAL for w in lowers[1:])
+            if not before or (not has_legal and all(w in self.generic for w in before)):
+                return None
+        elif rule == "rule:company_word":
+            if all(w in self.generic for w in lowers) or len(tokens) > 4:
+                return None
+        elif rule == "rule:gov":
+            if all(w in self.generic or w in {"of", "for", "and", "the", "&", "on"} for w in lowers[1:]):
+                return None
+        # a name ends on a word, not on "and"/"of"/"&"
+        while tokens and tokens[-1].text.lower() in {"and", "of", "&", "for", "the", "on", ","}:
+            tokens = tokens[:-1]
+        if not tokens:
+            return None
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        name = sp.doc.text[start:end]
+        val = {"name": name, "aliases": [], "ticker": None}
+        return Ent(self.label, start, end, val, priority=2 if rule != "rule:company_word" else 1)
+
+    def _tickers(self, doc: Doc, found: list[Ent]) -> list[Ent]:
+        """A ticker names the organisation right before it; make one if no rule found it."""
+        text = doc.text
+        extra = []
+        for m in TICKER_RE.finditer(text):
+            ticker = ticker_of(m)
+            pos = m.start()
+            while pos > 0 and text[pos - 1] == " ":
+                pos -= 1
+            owner = next((e for e in found if e.end == pos or (e.end < pos and
+                          not text[e.end:pos].strip("'s "))), None)
+            if owner is not None:
+                owner.value["ticker"] = owner.value.get("ticker") or ticker
+                continue
+            span = doc.char_span(0, pos, alignment_mode="contract")
+            if span is None or not len(span):
+                continue
+            tokens = []
+            for t in reversed(span):
+                if _NAME_TOKEN.match(t.text) and len(tokens) < 6:
+                    tokens.insert(0, t)
+                else:
+                    break
+            tokens = self._trim(tokens)
+            if tokens:
+                s, e = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+                extra.append(Ent(self.label, s, e, {"name": text[s:e], "aliases": [], "ticker": ticker},
+                                 priority=2))
+        return extra

@@ -1,0 +1,60 @@
+"""Unit tables from ``patterns/units.jsonl`` and the quantulum3 fallback for other units."""
+from __future__ import annotations
+
+import re
+import warnings
+from functools import lru_cache
+from typing import Optional
+
+from ..patterns import alternation, load_jsonl
+
+# quantulum3 entities that are physical quantities worth reporting; time, currency and plain
+# counts are not (years and "times" are never quantities here)
+_PHYSICAL = frozenset({
+    "mass", "length", "area", "volume", "power", "energy", "magnetic field",
+    "magnetic flux density", "temperature", "force", "pressure", "density", "electric charge",
+    "electric potential", "electric current", "frequency",
+})
+
+
+@lru_cache(maxsize=4)
+def unit_table(patterns_dir: str | None = None) -> dict[str, str]:
+    """Surface form -> normalised unit symbol; symbols are case-sensitive, words are not."""
+    table: dict[str, str] = {}
+    for row in load_jsonl("units.jsonl", patterns_dir):
+        for s in row["surfaces"]:
+            table[s] = row["unit"]
+            if s.isalpha() and len(s) > 2 and s.islower():
+                table[s.capitalize()] = row["unit"]
+                table[s.upper()] = row["unit"]
+    return table
+
+
+@lru_cache(maxsize=4)
+def unit_alternation(patterns_dir: str | None = None) -> str:
+    return alternation(unit_table(patterns_dir))
+
+
+def normalise_unit(surface: str, patterns_dir: str | None = None) -> Optional[str]:
+    t = unit_table(patterns_dir)
+    s = re.sub(r"\s+", " ", surface.strip())
+    return t.get(s) or t.get(s.lower())
+
+
+@lru_cache(maxsize=8192)
+def quantulum_unit(word: str) -> Optional[str]:
+    """The unit quantulum3 reads in ``1 <word>``, if it is a physical unit; cached per word."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # quantulum3 warns that its optional classifier is absent
+        from quantulum3 import parser
+
+        try:
+            qs = parser.parse(f"1 {word}")
+        except Exception:  # quantulum3 raises on odd input; a miss is the right answer
+            return None
+    for q in qs:
+        u = q.unit
+        if u.entity.name in _PHYSICAL and q.surface.strip().endswith(word):
+            syms = getattr(u, "symbols", None)
+            return syms[0] if syms else u.name
+    return None

@@ -1,0 +1,214 @@
+"""Settling the candidates of all recognizers into one entity list per document.
+
+* header metadata (``Views: 2 Author: Site Editor``) yields nothing but the publish date and
+  the source's name;
+* cross-label conflicts: an amount inside a price is part of the price, a country inside a
+  company's name is part of the name, a company inside a programme's name is part of it;
+* one label never overlaps itself (priority, then length);
+* abbreviations defined in the text (``Ministry of Commerce (MOFCOM)``) become mentions of the
+  same ORG or POLICY wherever they recur;
+* POLICY jurisdiction from the place the sentence names.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from spacy.tokens import Doc
+
+from .patterns import alternation, load_json
+from .recognizers.base import Ent, remove_overlaps
+from .recognizers.org import _LEGAL
+
+_ABBR = re.compile(r"\s?\(\s?(?P<abbr>[A-Z][A-Za-z&]{1,11}|[A-Z]{2,}[0-9]?)\s?\)")
+_SENT_END = re.compile(r"(?<![A-Z])[.!?]\s|\n")
+
+
+def _overlap(a: Ent, b: Ent) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _inside(a: Ent, b: Ent) -> bool:
+    return b.start <= a.start and a.end <= b.end
+
+
+def is_abbreviation(abbr: str, long: str) -> bool:
+    """Schwartz-Hearst: the abbreviation's letters appear in order in the long form, the first
+    at the start of a word (``MOFCOM`` <- ``Ministry of Commerce``, ``CRMA`` <- ``Critical Raw
+    Materials Act``)."""
+    s, lf = abbr.lower(), long.lower()
+    si, li = len(s) - 1, len(lf) - 1
+    while si >= 0:
+        c = s[si]
+        if not c.isalnum():
+            si -= 1
+            continue
+        while li >= 0 and (lf[li] != c or (si == 0 and li > 0 and lf[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return False
+        si -= 1
+        li -= 1
+    return True
+
+
+class Resolver:
+    def __init__(self, patterns_dir: Optional[str] = None):
+        self.patterns_dir = patterns_dir
+        self.demonyms = {k: v for k, v in load_json("demonyms.json", patterns_dir).items()
+                         if not k.startswith("_")}
+        self._demonym_rx = re.compile(r"(?<![A-Za-z])(%s)(?![A-Za-z])" % alternation(self.demonyms))
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .pipeline import SPANS_KEY, header_zones
+
+        cands: list[Ent] = list(doc._.rei_cands or [])
+        cands = self._header(doc, cands, header_zones(doc))
+        by = {}
+        for e in cands:
+            by.setdefault(e.label, []).append(e)
+        for label in list(by):
+            by[label] = remove_overlaps(by[label])
+        self._conflicts(by)
+        self._trim_to_known(doc.text, by)
+        self._abbreviations(doc, by)
+        self._jurisdiction(doc, by)
+        ents = sorted((e for es in by.values() for e in es), key=lambda e: (e.start, e.label))
+        doc._.rei_entities = ents
+        spans = []
+        for e in ents:
+            sp = doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
+            if sp is not None:
+                sp._.value = e.value
+                spans.append(sp)
+        doc.spans[SPANS_KEY] = spans
+        return doc
+
+    @staticmethod
+    def _header(doc: Doc, cands: list[Ent], zones) -> list[Ent]:
+        if not zones:
+            return cands
+        out = []
+        for e in cands:
+            zone = next((z for z in zones if e.start < z[2] and z[1] < e.end), None)
+            if zone is None:
+                out.append(e)
+            elif e.label == "DATE" and re.match(r"publish|release|posted|date", zone[0]):
+                out.append(e)
+            elif e.label == "ORG" and zone[0] in ("source", "origin"):
+                out.append(e)
+        return out
+
+    @staticmethod
+    def _conflicts(by: dict[str, list[Ent]]) -> None:
+        money = by.get("MONEY", [])
+        numeric = money + by.get("PERCENT", []) + by.get("QUANTITY", [])
+        if "QUANTITY" in by:
+            by["QUANTITY"] = [q for q in by["QUANTITY"] if not any(_overlap(q, m) for m in money)]
+        if "DATE" in by:
+            by["DATE"] = [d for d in by["DATE"] if not any(_overlap(d, n) for n in numeric)]
+        orgs = by.get("ORG", [])
+        gpes = by.get("GPE", [])
+        named_policies = [p for p in by.get("POLICY", []) if p.priority >= 2]
+        if orgs:
+            # an ORG rule match that is just a place ("EU") is the place
+            orgs = [o for o in orgs if o.priority >= 3 or not any(
+                g.start == o.start and g.end == o.end for g in gpes)]
+            orgs = [o for o in orgs if not any(_inside(o, p) for p in named_policies)]
+            by["ORG"] = orgs
+        if gpes:
+            by["GPE"] = [g for g in gpes if not any(_inside(g, o) and (g.start, g.end) != (o.start, o.end)
+                                                   for o in orgs)]
+        if "MATERIAL" in by:
+            by["MATERIAL"] = [m for m in by["MATERIAL"] if not any(_inside(m, o) for o in orgs)]
+
+    @staticmethod
+    def _trim_to_known(text: str, by: dict[str, list[Ent]]) -> None:
+        """A named policy or firm whose tail is a name the article uses on its own elsewhere
+        ends on that name: the headline's "EU Passes Critical Raw Materials Act" is the
+        "Critical Raw Materials Act" of the body."""
+        for label in ("POLICY", "ORG"):
+            ents = by.get(label, [])
+            names = {text[e.start:e.end] for e in ents if e.priority >= 2}
+            for e in ents:
+                if e.priority < 2:
+                    continue
+                surface = text[e.start:e.end]
+                for n in names:
+                    if len(n) < len(surface) and surface.endswith(" " + n) and len(n.split()) >= 2:
+                        e.start = e.end - len(n)
+                        if e.value.get("name") == surface:
+                            e.value["name"] = n
+                        break
+
+    @staticmethod
+    def _abbreviations(doc: Doc, by: dict[str, list[Ent]]) -> None:
+        text = doc.text
+        defs: dict[str, tuple[str, dict]] = {}
+        for label in ("ORG", "POLICY"):
+            for e in list(by.get(label, [])):
+                m = _ABBR.match(text, e.end)
+                if not m:
+                    continue
+                abbr = m.group("abbr")
+                if abbr.lower() in _LEGAL or not is_abbreviation(abbr, text[e.start:e.end]):
+                    continue
+                name = e.value.get("name") or text[e.start:e.end]
+                defs[abbr] = (label, {**e.value, "name": name})
+                if label == "ORG":
+                    aliases = e.value.setdefault("aliases", [])
+                    if abbr not in aliases:
+                        aliases.append(abbr)
+        if not defs:
+            return
+        rx = re.compile(r"(?<![A-Za-z0-9])(%s)(?![A-Za-z0-9])" % "|".join(map(re.escape, defs)))
+        for m in rx.finditer(text):
+            label, val = defs[m.group(1)]
+            ent = Ent(label, m.start(), m.end(), dict(val), priority=4)
+            same = by.setdefault(label, [])
+            clash = [e for e in same if _overlap(e, ent)]
+            if all(e.end - e.start <= ent.end - ent.start or e.priority < 2 for e in clash):
+                for e in clash:
+                    same.remove(e)
+                same.append(ent)
+        for label in ("ORG", "POLICY"):
+            if label in by:
+                by[label].sort(key=lambda e: e.start)
+        # the GPE list may hold an abbreviation that is an ORG here ("EC") — the definition wins
+        if "GPE" in by and "ORG" in by:
+            org_spans = {(e.start, e.end) for e in by["ORG"] if e.priority == 4}
+            by["GPE"] = [g for g in by["GPE"] if (g.start, g.end) not in org_spans]
+
+    def _jurisdiction(self, doc: Doc, by: dict[str, list[Ent]]) -> None:
+        """The place a policy belongs to: a place inside it or just before it ("EU's 25%
+        mandate"), else the first place or demonym of its sentence, else a place after it."""
+        if "POLICY" not in by:
+            return
+        gpes = [g for g in by.get("GPE", []) if g.value.get("code")]
+        text = doc.text
+        for p in by["POLICY"]:
+            if p.value.get("jurisdiction"):
+                continue
+            lo = max((m.end() for m in _SENT_END.finditer(text, max(0, p.start - 300), p.start)),
+                     default=max(0, p.start - 300))
+            hi_m = _SENT_END.search(text, p.end)
+            hi = hi_m.start() if hi_m else len(text)
+            inside = [g for g in gpes if _inside(g, p)]
+            adjacent = [g for g in gpes if g.end <= p.start and p.start - g.end <= 3]
+            before = [g for g in gpes if lo <= g.start and g.end <= p.start]
+            after = [g for g in gpes if p.end <= g.start and g.end <= hi]
+            code = None
+            for group in (inside, adjacent):
+                if group:
+                    code = group[0].value["code"]
+                    break
+            if code is None:
+                first = before[0].start if before else p.start
+                dm = self._demonym_rx.search(text, lo, first)
+                if dm:
+                    code = self.demonyms[dm.group(1)]
+                elif before:
+                    code = before[0].value["code"]
+                elif after:
+                    code = after[0].value["code"]
+            p.value["jurisdiction"] = code

