@@ -1,0 +1,199 @@
+"""The ``rare-earth-ie`` command: a thin shell over the Python API.
+
+    rare-earth-ie extract corpus/ -o extracted.jsonl     # one JSON line per article
+    rare-earth-ie dedup extracted.jsonl -o facts.jsonl   # canonical facts
+    rare-earth-ie run corpus/ -o facts.jsonl             # both: the main job
+    rare-earth-ie evaluate --gold corpus/gold            # precision, recall, F1 per label
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+
+from . import __version__
+from .models import Article, ArticleResult, CanonicalFact
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Extract clean, deduplicated facts from scraped rare-earth news.")
+
+
+class Failures:
+    """Counts and reports inputs that could not be processed: one line on stderr each and,
+    with ``--errors FILE``, one JSON record each."""
+
+    def __init__(self, errors_path: Optional[Path], fail_fast: bool):
+        self.count = 0
+        self.fail_fast = fail_fast
+        self._fh = open(errors_path, "w", encoding="utf-8") if errors_path else None
+
+    def __call__(self, err) -> None:
+        self.count += 1
+        where = f" (doc_id {err.doc_id})" if err.doc_id and err.line is None else ""
+        typer.echo(f"error: {err}{where}", err=True)
+        if self._fh:
+            self._fh.write(json.dumps(err.to_json(), ensure_ascii=False) + "\n")
+            self._fh.flush()
+        if self.fail_fast:
+            self.close()
+            raise typer.Exit(1)
+
+    def close(self) -> None:
+        if self._fh:
+            self._fh.close()
+            self._fh = None
+
+
+def _articles(paths: List[str], failures: Failures, skip: set[str]) -> Iterator[Article]:
+    from .read import ReadError, iter_articles
+
+    for item in iter_articles(paths):
+        if isinstance(item, ReadError):
+            failures(item)
+        elif item.doc_id not in skip:
+            yield item
+
+
+def _results(paths: List[str], failures: Failures, batch_size: int, n_process: int,
+             skip: set[str] = frozenset()) -> Iterator[ArticleResult]:
+    from .extract import extract_many
+    from .read import ReadError
+
+    for r in extract_many(_articles(paths, failures, skip), batch_size=batch_size,
+                          n_process=n_process, on_error="return"):
+        if isinstance(r, ReadError):
+            failures(r)
+        else:
+            yield r
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rare-earth-ie {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """Extract clean, deduplicated facts from scraped rare-earth news."""
+
+
+PATHS = typer.Argument(..., help="Folders, globs, .txt, .jsonl, .jsonl.gz files, or - for stdin JSONL.")
+ERRORS = typer.Option(None, "--errors", help="Write one JSON record per failed input to FILE.")
+FAIL_FAST = typer.Option(False, "--fail-fast", help="Stop at the first input that fails.")
+BATCH = typer.Option(64, "--batch-size", help="Articles per spaCy batch.")
+NPROC = typer.Option(1, "--n-process", "-j", help="Worker processes.")
+
+
+@app.command(epilog="Example: rare-earth-ie extract corpus/ -o extracted.jsonl")
+def extract(paths: List[str] = PATHS,
+            output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL file (default stdout)."),
+            resume: bool = typer.Option(False, "--resume", help="Continue a killed run: keep the whole lines "
+                                        "of OUTPUT and skip their doc_ids."),
+            errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
+            batch_size: int = BATCH, n_process: int = NPROC) -> None:
+    """One JSON line per article: doc_id, published, source, entities, facts."""
+    from .output import JsonlAppender, resume_state
+
+    skip: set[str] = set()
+    if resume:
+        if output is None:
+            raise typer.BadParameter("--resume needs -o FILE")
+        skip = resume_state(output)
+    failures = Failures(errors, fail_fast)
+    with JsonlAppender(output, append=resume) as out:
+        for r in _results(paths, failures, batch_size, n_process, skip):
+            out.write(r)
+    failures.close()
+    if failures.count:
+        typer.echo(f"{failures.count} input(s) failed", err=True)
+        raise typer.Exit(1)
+
+
+def _write_facts(facts: List[CanonicalFact], output: Optional[Path]) -> None:
+    from .output import atomic_output, to_line
+
+    with atomic_output(output) as fh:
+        for f in facts:
+            fh.write(to_line(f))
+
+
+def _read_extracted(path: str, failures: Failures) -> Iterator[ArticleResult]:
+    from pydantic import ValidationError
+
+    from .read import ReadError
+
+    fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    with fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield ArticleResult.model_validate_json(line)
+            except ValidationError as e:
+                first = e.errors()[0]
+                failures(ReadError(path, lineno, f"not an extracted article: {first['msg']} at "
+                                                 f"{'.'.join(map(str, first['loc']))}"))
+
+
+@app.command(epilog="Example: rare-earth-ie dedup extracted.jsonl -o facts.jsonl")
+def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `extract` (or - for stdin)."),
+          output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL file (default stdout)."),
+          errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST) -> None:
+    """Merge every copy of a statement into one canonical fact with its mentions."""
+    from .dedup import Deduplicator
+
+    failures = Failures(errors, fail_fast)
+    d = Deduplicator()
+    for path in inputs:
+        for r in _read_extracted(path, failures):
+            d.add(r)
+    _write_facts(d.finish(), output)
+    failures.close()
+    if failures.count:
+        raise typer.Exit(1)
+
+
+@app.command(epilog="Example: rare-earth-ie run corpus/ -o facts.jsonl")
+def run(paths: List[str] = PATHS,
+        output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL file (default stdout)."),
+        errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
+        batch_size: int = BATCH, n_process: int = NPROC) -> None:
+    """Extract, then deduplicate: canonical facts of a whole dump (the main job)."""
+    from .dedup import Deduplicator
+
+    failures = Failures(errors, fail_fast)
+    d = Deduplicator()
+    for r in _results(paths, failures, batch_size, n_process):
+        d.add(r)
+    _write_facts(d.finish(), output)
+    failures.close()
+    if failures.count:
+        typer.echo(f"{failures.count} input(s) failed", err=True)
+        raise typer.Exit(1)
+
+
+@app.command(epilog="Example: rare-earth-ie evaluate --gold corpus/gold --json")
+def evaluate(gold: Path = typer.Option(..., "--gold", help="A gold set folder (docs.jsonl, gold.jsonl, clusters.json?)."),
+             as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+             worst: int = typer.Option(15, "--worst", help="How many misses and false positives to show."),
+             n_process: int = NPROC) -> None:
+    """Score the pipeline on a gold set: per label P/R/F1 and value accuracy, and dedup B-cubed."""
+    from .evaluate import evaluate as run_eval
+    from .evaluate import format_report
+
+    if not (gold / "docs.jsonl").exists():
+        raise typer.BadParameter(f"{gold}/docs.jsonl not found", param_hint="--gold")
+    rep = run_eval(gold, n_process=n_process)
+    if as_json:
+        typer.echo(json.dumps(rep.to_json(worst=worst), ensure_ascii=False, indent=1))
+    else:
+        typer.echo(format_report(rep, worst=worst))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,246 @@
+"""Deduplication: every copy of a statement across a dump becomes one canonical fact.
+
+Copies are compared on a normalised form (case, punctuation and spaces folded, so a copy whose
+spaces were lost compares equal). Exact copies collapse in a dict; the rest is blocked, never
+compared all-pairs: a distinct text is compared only with texts that share its normalised
+prefix or its first number. A pair merges when rapidfuzz finds it a full match, or the shorter
+is a near-prefix of the longer (a teaser cut off mid-word) — and only if they agree on what
+they state: the shorter one's numbers and materials must be the longer one's, and explicit
+periods (a date inside, a dated heading) must be equal. A teaser that is the prefix of two
+different statements joins neither.
+
+The canonical text is the most complete copy; its ``fact_id`` hashes that text and its explicit
+period, so it is the same for the same input in any order.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Union
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from .facts import make_fact_id, normalise_text, period_key
+from .models import ArticleResult, CanonicalFact, Entity, Fact, Mention
+
+PREFIX_KEY = 24        # characters of normalised text that block truncated copies together
+MIN_TRUNCATED = 30     # a shorter copy must keep this many characters to match as a teaser
+FULL_RATIO = 93.0      # rapidfuzz ratio for two whole copies of one statement
+PREFIX_RATIO = 95.0    # ratio of a teaser against the same length of the longer copy
+_NUMERIC = ("PERCENT", "MONEY", "QUANTITY")
+
+
+def _num(e: Entity) -> Optional[str]:
+    v = e.value or {}
+    x = v.get("value", v.get("amount"))
+    return None if x is None else f"{float(x):.6g}"
+
+
+@dataclass
+class _Variant:
+    """One distinct normalised text (with its explicit period) and every place it was seen."""
+
+    norm: str
+    pkey: str
+    fact: Fact                       # a representative copy (deterministically chosen)
+    numbers: tuple[str, ...]
+    materials: frozenset[str]
+    mentions: list[Mention] = field(default_factory=list)
+    cluster: int = -1
+
+    def better_rep(self, f: Fact) -> bool:
+        """The most complete raw copy represents the variant (ties: first doc_id, offset)."""
+        return (-len(f.text), f.doc_id, f.start) < (-len(self.fact.text), self.fact.doc_id, self.fact.start)
+
+
+def _overlap(a: str, b: str) -> Optional[str]:
+    """Intersection of two period keys ("start..end", ISO dates), "" if either is unknown,
+    None if they are disjoint."""
+    if not a or not b:
+        return a or b
+    a0, a1 = a.split("..")
+    b0, b1 = b.split("..")
+    lo, hi = max(a0, b0), min(a1, b1)
+    return f"{lo}..{hi}" if lo <= hi else None
+
+
+def _variant_key(f: Fact) -> tuple[str, str]:
+    return normalise_text(f.text), period_key(f.period, f.period_source)
+
+
+class Deduplicator:
+    """Streaming dedup: ``add`` facts or results as they come, ``finish`` once.
+
+    State grows with the number of distinct texts and mentions, not with article text.
+    """
+
+    def __init__(self) -> None:
+        self.variants: dict[tuple[str, str], _Variant] = {}
+
+    def add_fact(self, f: Fact, mentions: Optional[list[Mention]] = None) -> None:
+        norm, pk = _variant_key(f)
+        if not norm:
+            return
+        key = (norm, pk)
+        v = self.variants.get(key)
+        if v is None:
+            nums = tuple(n for n in (_num(e) for e in f.entities if e.label in _NUMERIC) if n)
+            mats = frozenset((e.value or {}).get("symbol") or e.text.lower()
+                             for e in f.entities if e.label == "MATERIAL")
+            v = self.variants[key] = _Variant(norm, pk, f, nums, mats)
+        elif v.better_rep(f):
+            v.fact = f
+        if mentions is None:
+            mentions = [Mention(doc_id=f.doc_id, start=f.start, end=f.end, text=f.text)]
+        v.mentions.extend(mentions)
+
+    def add(self, result: Union[ArticleResult, Fact, CanonicalFact]) -> None:
+        if isinstance(result, ArticleResult):
+            for f in result.facts:
+                self.add_fact(f)
+        elif isinstance(result, Fact):
+            self.add_fact(result)
+        elif isinstance(result, CanonicalFact):
+            # deduplicating canonical facts again: the canonical text stands for its mentions
+            first = min(result.mentions, key=lambda m: (m.doc_id, m.start)) if result.mentions else None
+            f = Fact(fact_id=result.fact_id, doc_id=first.doc_id if first else "",
+                     text=result.text, start=first.start if first else 0,
+                     end=first.end if first else 0, entities=result.entities,
+                     subject=result.subject, metric=result.metric, period=result.period,
+                     period_source=result.period_source)
+            self.add_fact(f, list(result.mentions))
+        else:
+            raise TypeError(f"cannot deduplicate a {type(result).__name__}")
+
+    # --- clustering -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _compatible(short: _Variant, long: _Variant, how: str) -> bool:
+        """Do two copies state the same thing? Periods, materials and numbers must agree; a
+        teaser may lack what came after its cut."""
+        if _overlap(short.pkey, long.pkey) is None:
+            return False
+        if not short.materials <= long.materials:
+            return False
+        a, b = short.numbers, long.numbers
+        if how == "full":
+            return a == b
+        if len(a) > len(b) or a[:-1] != b[:len(a) - 1]:
+            return False
+        if a and a[-1] != b[len(a) - 1]:
+            # a copy cut inside its last number ("$6" of "$61.20/kg"): its digits begin the
+            # longer copy's number and end the shorter copy's text
+            digits = a[-1].replace(".", "")
+            return b[len(a) - 1].replace(".", "").startswith(digits) and short.norm.endswith(digits)
+        return True
+
+    @staticmethod
+    def _same_text(short: str, long: str) -> list[str]:
+        """How two normalised texts (shorter first) may be one statement: 'full' (a whole copy)
+        and/or 'prefix' (a copy cut off)."""
+        how = []
+        if len(short) >= 0.9 * len(long) and fuzz.ratio(short, long) >= FULL_RATIO:
+            how.append("full")
+        if len(short) >= MIN_TRUNCATED and \
+                Indel.normalized_similarity(short, long[:len(short)]) * 100 >= PREFIX_RATIO:
+            how.append("prefix")
+        return how
+
+    def _clusters(self) -> list[list[_Variant]]:
+        variants = sorted(self.variants.values(), key=lambda v: (-len(v.norm), v.norm, v.pkey))
+        blocks: dict[tuple, list[int]] = defaultdict(list)
+        parent: list[int] = []
+        # root -> the explicit period its members state (the intersection of their ranges)
+        periods: dict[int, str] = {}
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        def fits(root: int, pkey: str) -> bool:
+            # periods keep copies apart only when they cannot be the same time: "Sep 5" and
+            # "Sep 12" do not overlap; "March 2025" and "March 3, 2025" do
+            return _overlap(periods.get(root, ""), pkey) is not None
+
+        def join(root: int, other: int) -> None:
+            parent[other] = root
+            p = periods.pop(other, "")
+            if p:
+                periods[root] = _overlap(periods.get(root, ""), p) or p
+
+        for i, v in enumerate(variants):
+            parent.append(i)
+            if v.pkey:
+                periods[i] = v.pkey
+            keys = [("p", v.norm[:PREFIX_KEY])]
+            if v.numbers:
+                keys.append(("n", v.numbers[0], v.norm[:8]))
+            seen: set[int] = set()
+            full_hits: set[int] = set()
+            prefix_hits: set[int] = set()
+            for k in keys:
+                for j in blocks.get(k, ()):
+                    if j in seen:
+                        continue
+                    seen.add(j)
+                    u = variants[j]  # processed earlier: at least as long
+                    how = next((h for h in self._same_text(v.norm, u.norm)
+                                if self._compatible(v, u, h)), None)
+                    if how is None:
+                        continue
+                    root = find(j)
+                    if not fits(root, v.pkey):
+                        continue  # the same lines under another dated heading
+                    (full_hits if how == "full" else prefix_hits).add(root)
+            if full_hits:
+                roots = sorted(full_hits)
+                target = roots[0]
+                for r in roots[1:]:
+                    if fits(target, periods.get(r, "")):
+                        join(target, r)
+                join(target, i)
+            elif len(prefix_hits) == 1:
+                join(next(iter(prefix_hits)), i)
+            # a teaser matching several different statements stays on its own
+            for k in keys:
+                blocks[k].append(i)
+        groups: dict[int, list[_Variant]] = defaultdict(list)
+        for i, v in enumerate(variants):
+            groups[find(i)].append(v)
+        return list(groups.values())
+
+    def finish(self) -> list[CanonicalFact]:
+        out = []
+        for group in self._clusters():
+            best = min(group, key=lambda v: (-len(v.fact.text), -len(v.norm), v.norm, v.fact.doc_id,
+                                             v.fact.start))
+            f = best.fact
+            period, source = f.period, f.period_source
+            if source not in ("text", "heading"):
+                explicit = next((v.fact for v in group if v.fact.period_source in ("text", "heading")), None)
+                if explicit is not None:
+                    period, source = explicit.period, explicit.period_source
+            mentions = sorted({(m.doc_id, m.start, m.end): m for v in group for m in v.mentions}.values(),
+                              key=lambda m: (m.doc_id, m.start, m.end))
+            out.append(CanonicalFact(
+                fact_id=make_fact_id(f.text, period, source), text=f.text, entities=f.entities,
+                mentions=mentions, support=len(mentions), subject=f.subject, metric=f.metric,
+                period=period, period_source=source))
+        out.sort(key=lambda c: (-c.support, c.fact_id))
+        return out
+
+
+def deduplicate(results: Iterable[Union[ArticleResult, Fact, CanonicalFact]]) -> list[CanonicalFact]:
+    """Merge every copy of the same statement into one :class:`CanonicalFact`.
+
+    ``results`` may be article results, facts, or canonical facts (deduplicating those again
+    changes nothing).
+    """
+    d = Deduplicator()
+    for r in results:
+        d.add(r)
+    return d.finish()
+

@@ -1,0 +1,100 @@
+"""Writing JSONL so that nothing already written is lost or half-written.
+
+* ``JsonlAppender`` writes whole lines, one ``write`` each, flushed as it goes: a run that is
+  killed leaves whole lines (and at most one partial last line, which ``resume_state`` cuts off
+  before a resumed run appends).
+* ``atomic_output`` is for commands that rewrite a file: they write a temporary file beside it
+  and rename it over the old one, so readers see either the old file or the whole new one.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator, Optional, Union
+
+from pydantic import BaseModel
+
+
+def to_line(obj: Union[BaseModel, dict]) -> str:
+    if isinstance(obj, BaseModel):
+        return obj.model_dump_json() + "\n"
+    return json.dumps(obj, ensure_ascii=False) + "\n"
+
+
+class JsonlAppender:
+    """Append JSON lines to a file (or stdout when ``path`` is None or ``-``)."""
+
+    def __init__(self, path: Optional[Union[str, Path]], append: bool = False, flush_every: int = 1):
+        self.path = None if path in (None, "-") else Path(path)
+        self.append = append
+        self.flush_every = max(1, flush_every)
+        self._fh: Optional[IO[str]] = None
+        self._n = 0
+
+    def __enter__(self) -> "JsonlAppender":
+        if self.path is None:
+            self._fh = sys.stdout
+        else:
+            if self.path.parent and not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.path, "a" if self.append else "w", encoding="utf-8")
+        return self
+
+    def write(self, obj: Union[BaseModel, dict]) -> None:
+        assert self._fh is not None
+        self._fh.write(to_line(obj))
+        self._n += 1
+        if self._n % self.flush_every == 0:
+            self._fh.flush()
+
+    def __exit__(self, *exc) -> None:
+        if self._fh is not None:
+            self._fh.flush()
+            if self._fh is not sys.stdout:
+                os.fsync(self._fh.fileno())
+                self._fh.close()
+
+
+@contextlib.contextmanager
+def atomic_output(path: Optional[Union[str, Path]]) -> Iterator[IO[str]]:
+    """A text handle whose content replaces ``path`` only when the block completes."""
+    if path in (None, "-"):
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def resume_state(path: Union[str, Path]) -> set[str]:
+    """doc_ids of the whole lines of an interrupted output; a partial last line is cut off."""
+    p = Path(path)
+    done: set[str] = set()
+    if not p.exists():
+        return done
+    with open(p, "rb+") as fh:
+        data = fh.read()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            fh.truncate(end)  # a line the killed run did not finish
+        for line in data[:end].splitlines():
+            try:
+                done.add(json.loads(line)["doc_id"])
+            except (ValueError, KeyError, TypeError):
+                continue
+    return done
