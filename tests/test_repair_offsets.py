@@ -1,0 +1,90 @@
+"""Text repair and the offset invariant: every reported offset points into the raw text."""
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rare_earth_ie as rei
+from rare_earth_ie.repair import normalize_chars, repair
+
+
+def test_glued_heading_gets_a_line_break():
+    r = repair("Export DynamicsSeptember Volume: 5,774 tons")
+    assert "Dynamics\nSeptember" in r.text
+
+
+def test_glued_number_and_word():
+    assert "Results 10%" in repair("Inspection Results10% failure rate").text
+    assert "awarding 38 million" in repair("theprogram,awarding38 million to six firms").text
+
+
+def test_spaceless_run_is_split_and_formulas_kept():
+    raw = "∗InSeptember2024,theU.S.DepartmentofEnergy(DOE)launchedthe\"Closed−LoopCriticalMaterialRecyclingProgram,\"awarding38 million for NdFeB."
+    r = repair(raw)
+    for piece in ("In September 2024", "the U.S. Department of Energy (DOE) launched the",
+                  "Closed-Loop Critical Material Recycling Program", "NdFeB"):
+        assert piece in r.text, piece
+
+
+def test_odd_characters_are_normalised_one_to_one():
+    raw = "∗Price −5％ ＄12 China’s\u200bdata\u00a0here"
+    t = normalize_chars(raw)
+    assert len(t) == len(raw)
+    assert t == "*Price -5% $12 China's data here"
+
+
+def test_to_raw_maps_back_exactly():
+    raw = "Corporate Performance SurgeZhenghai Magnetic Materials (300224.SZ): revenue"
+    r = repair(raw)
+    s = r.text.index("Zhenghai")
+    e = r.text.index("Materials") + len("Materials")
+    rs, re_ = r.to_raw(s, e)
+    assert raw[rs:re_] == "Zhenghai Magnetic Materials"
+
+
+def test_offsets_hold_on_every_corpus_article(corpus_texts, corpus_results):
+    n = 0
+    for res in corpus_results:
+        raw = corpus_texts[res.doc_id]
+        for e in res.entities:
+            assert raw[e.start:e.end] == e.text, (res.doc_id, e)
+            n += 1
+        for f in res.facts:
+            assert raw[f.start:f.end] == f.text
+            for e in f.entities:
+                assert raw[e.start:e.end] == e.text
+    assert n > 400
+
+
+_alphabet = string.ascii_letters + string.digits + " ,.;:%$¥€()-/\n'\"" + "∗−’—\u00a0\u200b新材料"
+_words = st.sampled_from([
+    "Export Dynamics", "September", "Volume:", "5,774 tons", "down 6.1%", "month-on-month", "¥1.916 billion",
+    "Q3", "Jan-Sep", "MOFCOM", "Ministry of Commerce", "(MOFCOM)", "NdFeB", "N52SH", "tariffs", "U.S.",
+    "Lynas Rare Earths", "(ASX: LYC)", "RMB 580,000-600,000/ton", "by 2030", "the first quarter",
+    "Critical Raw Materials Act", "(CRMA)", "Announcement No. 62/2025", "praseodymium-neodymium",
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_words, st.text(_alphabet, max_size=12)), max_size=30),
+       st.lists(st.sampled_from(["", " ", "\n", ""]), min_size=30, max_size=30))
+def test_offsets_hold_on_generated_text(parts, seps):
+    raw = "".join(p + s for p, s in zip(parts, seps))
+    res = rei.extract(raw, published="2025-10-21")
+    for e in res.entities:
+        assert raw[e.start:e.end] == e.text
+        assert e.start < e.end
+    for f in res.facts:
+        assert raw[f.start:f.end] == f.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(_alphabet, max_size=200))
+def test_repair_map_is_monotone_and_exact(raw):
+    r = repair(raw)
+    assert r.text.replace(" ", "").replace("\n", "") == normalize_chars(raw).replace(" ", "").replace("\n", "")
+    prev = 0
+    for i in range(len(r.text) + 1):
+        j = r.raw_offset(i)
+        assert prev <= j <= len(raw)
+        prev = j
