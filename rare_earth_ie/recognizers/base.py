@@ -54,6 +54,13 @@ def sentence_window(text: str, start: int, end: int, width: int = 200) -> str:
     return left[cut + 1:] + text[start:end] + (right[:min(rcut)] if rcut else right)
 
 
+def left_sentence(text: str, pos: int, width: int = 200) -> str:
+    """The part of the sentence left of ``pos`` (back to a newline or a full stop)."""
+    left = text[max(0, pos - width):pos]
+    cut = max(left.rfind("\n"), left.rfind(". "))
+    return left[cut + 1:]
+
+
 def remove_overlaps(ents: list[Ent]) -> list[Ent]:
     """Keep, for one label, the best non-overlapping candidates (priority, then length)."""
     ranked = sorted(ents, key=lambda e: (-e.priority, -(e.end - e.start), e.start))

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..patterns import alternation, load_json
-from .base import Ent, sentence_window
+from .base import Ent, left_sentence
 
 _MONTH_FULL = ("January|February|March|April|May|June|July|August|September|October|November|"
                "December")
@@ -33,13 +33,15 @@ _PART = r"(?:early|mid-?|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|begin
 
 _ALTS = [
     # the three months ended June 30, 2025
-    ("ended", rf"(?:the\s+)?(?P<n_months>three|six|nine|twelve|3|6|9|12)[\s-]months?\s+(?:ended|ending)\s+(?P<e_day>{MONTH}\s+{DAY},?\s+{YEAR})"),
+    ("ended", rf"(?:the\s+)?(?:(?P<n_months>three|six|nine|twelve|3|6|9|12)[\s-]months?|(?:fiscal\s+|financial\s+)?(?P<n_year>year))\s+(?:ended|ending)\s+(?P<e_day>{MONTH}\s+{DAY},?\s+{YEAR}|{DAY}\s+{MONTH},?\s+{YEAR})"),
+    ("month_quarter", rf"(?P<mq_end>(?:the\s+)?end\s+of\s+)?(?:the\s+)?(?P<mq_month>March|June|September|December)(?:\s+(?P<mq_year>{YEAR}))?\s+quarter"),
+    ("dotted", rf"(?<![\d.])(?P<dotted>(?:3[01]|[12]\d|0?[1-9])\.(?:1[0-2]|0?[1-9])\.{YEAR})(?![\d.])"),
     ("iso", rf"(?<![\d.])(?P<iso>{YEAR}[-/.](?:1[0-2]|0?[1-9])[-/.](?:3[01]|[12]\d|0?[1-9]))(?![\d])"),
     ("mdy", rf"(?P<mdy>{MONTH}\s+{DAY}(?:,?\s+{YEAR})?)(?![\d,]\d)"),
     ("dmy", rf"(?<![\d.,])(?P<dmy>{DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{YEAR})?)"),
     ("part_month", rf"(?P<pm_part>{_PART})\s*(?P<pm_month>{MONTH})(?:,?\s+(?P<pm_year>{YEAR}))?"),
-    ("part_year", rf"(?P<py_part>{_PART}|by\s+the\s+end\s+of)\s*(?P<py_year>{_Y})"),
-    ("month_range", rf"(?:between\s+)?(?P<mr_a>{MONTH})\s?(?:-|to|through|and|until)\s?(?P<mr_b>{MONTH})(?:,?\s+(?P<mr_year>{YEAR}))?"),
+    ("part_year", rf"(?P<py_part>(?:by\s+)?(?:{_PART}|the\s+end\s+of))\s*(?P<py_year>{YEAR})"),
+    ("month_range", rf"(?:between\s+(?P<mr_a2>{MONTH})\s+and\s+|(?P<mr_a>{MONTH})\s?(?:-|to|through|until)\s?)(?P<mr_b>{MONTH})(?:,?\s+(?P<mr_year>{YEAR}))?"),
     ("quarter_range", rf"(?P<qr_a>Q[1-4])\s?(?:-|to|through)\s?(?P<qr_b>Q[1-4])(?:\s+(?P<qr_year>{YEAR}))?"),
     ("month_year", rf"(?P<my_month>{MONTH}),?\s?(?P<my_year>{YEAR})"),
     ("quarter", rf"(?:(?:the\s+)?(?P<q_ord>{_ORD})[\s-]quarter(?:(?:\s+of)?\s+(?:fiscal\s+)?(?P<q_year>{YEAR}))?"
@@ -62,7 +64,10 @@ DATE_RE = re.compile("|".join(f"(?P<_{name}>{rx})" for name, rx in _ALTS))
 def _data(patterns_dir: str | None = None):
     d = load_json("dates.json", patterns_dir)
     future = re.compile(r"\b(?:%s)\b" % alternation(d["future_cues"]), re.I)
-    return d["months"], d["ordinals"], d["month_parts"], d["year_parts"], d["relative"], future
+    past_before = re.compile(r"\b(?:%s)(?:\s+on|\s+in|\s+at)?\s*$" % alternation(d["past_verbs"]), re.I)
+    fiscal = {k: v for k, v in d["fiscal_years"].items() if not k.startswith("_")}
+    return (d["months"], d["ordinals"], d["month_parts"], d["year_parts"], d["relative"], future,
+            past_before, fiscal)
 
 
 def _month_end(y: int, m: int) -> date:
@@ -98,15 +103,16 @@ class DateRecognizer:
 
     def __init__(self, patterns_dir: str | None = None):
         (self.months, self.ordinals, self.month_parts, self.year_parts, self.relative,
-         self.future) = _data(patterns_dir)
+         self.future, self.past_before, self.fiscal) = _data(patterns_dir)
+        self.modal_follow = frozenset("be have not also well never still soon continue rise fall "
+                                      "need take see become help lead remain affect face".split())
 
     def find(self, text: str, published: Optional[str] = None) -> list[Ent]:
         pub = date.fromisoformat(published) if published else None
         out = []
         for m in DATE_RE.finditer(text):
             kind = next(k for k, _ in _ALTS if m.group(f"_{k}") is not None)
-            if kind == "month" and m.group("month") == "May" and not _MAY_ALONE.search(
-                    text[max(0, m.start() - 12):m.start()]):
+            if kind == "month" and m.group("month") == "May" and not self._may_is_month(text, m):
                 continue
             try:
                 value = self.resolve(kind, m, text, pub)
@@ -122,8 +128,22 @@ class DateRecognizer:
     def _month(self, s: str) -> int:
         return self.months[s.lower().rstrip(".")]
 
+    def _may_is_month(self, text: str, m: re.Match) -> bool:
+        """"May" alone is a month after a preposition, or opening a line before a noun
+        ("May magnet exports slump"); otherwise it is the verb."""
+        if _MAY_ALONE.search(text[max(0, m.start() - 12):m.start()]):
+            return True
+        line_start = m.start() == 0 or text[m.start() - 1] == "\n"
+        nxt = re.match(r"\s+([a-z]+)", text[m.end():m.end() + 20])
+        return bool(line_start and nxt and nxt.group(1) not in self.modal_follow)
+
     def _future(self, text: str, m: re.Match) -> bool:
-        return bool(self.future.search(sentence_window(text, m.start(), m.end())))
+        """An announced event: a future cue before the date in its sentence, and no past
+        reporting verb right before it ("said on 26 June that it will ..." is past)."""
+        left = left_sentence(text, m.start())
+        if self.past_before.search(left[-40:]):
+            return False
+        return bool(self.future.search(left))
 
     def _pick_year(self, first: tuple[int, int], pub: Optional[date], future: bool,
                    months_ahead: int = 0) -> int:
@@ -155,17 +175,30 @@ class DateRecognizer:
             if not has_year and pub:
                 day = day.replace(year=self._pick_year((day.month, day.day), pub, fut))
             return _val(day, day, "day")
+        if kind == "dotted":
+            d, mo, y = (int(x) for x in g("dotted").split("."))
+            day = date(y, mo, d)
+            return _val(day, day, "day")
+        if kind == "month_quarter":
+            mo = self._month(g("mq_month"))
+            y = int(g("mq_year")) if g("mq_year") else self._pick_year((mo, 28), pub, fut)
+            if g("mq_end"):
+                day = _month_end(y, mo)
+                return _val(day, day, "day")
+            return _val(date(y, mo - 2, 1), _month_end(y, mo), "quarter")
         if kind == "ended":
             end = _dateparse(g("e_day"), base, "past")
             if end is None:
                 return None
-            n = {"three": 3, "six": 6, "nine": 9, "twelve": 12}.get(g("n_months").lower(), None)
-            n = n or int(g("n_months"))
+            if g("n_year"):
+                n = 12
+            else:
+                n = {"three": 3, "six": 6, "nine": 9, "twelve": 12}.get(g("n_months").lower()) or int(g("n_months"))
             y, mo = end.year, end.month - n + 1
             while mo <= 0:
                 mo += 12
                 y -= 1
-            return _val(date(y, mo, 1), end, "quarter" if n == 3 else "half" if n == 6 else "month")
+            return _val(date(y, mo, 1), end, {3: "quarter", 6: "half", 12: "year"}.get(n, "month"))
         if kind == "part_month":
             mo = self._month(g("pm_month"))
             part = re.sub(r"\s+", " ", g("pm_part").lower())
@@ -176,13 +209,14 @@ class DateRecognizer:
         if kind == "part_year":
             y = int(g("py_year"))
             part = re.sub(r"\s+", " ", g("py_part").lower())
+            part = part[3:] if part.startswith("by ") else part
             if part.endswith("end of"):
                 day = date(y, 12, 31)
                 return _val(day, day, "day")
             lo, hi = self.year_parts.get(part, self.year_parts.get(part.rstrip("-"), [1, 12]))
             return _val(date(y, lo, 1), _month_end(y, hi), "month")
         if kind == "month_range":
-            a, b = self._month(g("mr_a")), self._month(g("mr_b"))
+            a, b = self._month(g("mr_a") or g("mr_a2")), self._month(g("mr_b"))
             # a past range is over by the time of writing: place it by its last month
             yb = int(g("mr_year")) if g("mr_year") else self._pick_year((b, 28), pub, fut)
             y = yb - 1 if b < a else yb
@@ -213,7 +247,7 @@ class DateRecognizer:
             return _val(date(y, 6 * h - 5, 1), _month_end(y, 6 * h), "half")
         if kind == "fiscal":
             y = _yy(g("fy") or g("fy2"))
-            return _val(date(y, 1, 1), date(y, 12, 31), "year")
+            return self._fiscal_year(y, text)
         if kind == "year_range":
             a = int(g("yr_a"))
             b_raw = g("yr_b")
@@ -230,6 +264,17 @@ class DateRecognizer:
             y = int(g("year"))
             return _val(date(y, 1, 1), date(y, 12, 31), "year")
         return None
+
+    def _fiscal_year(self, y: int, text: str) -> dict:
+        """FYnnnn: the calendar year unless the article places the issuer where fiscal years
+        start elsewhere (Japan and India in April, Australia in July, labelled by their end)."""
+        for conv in self.fiscal.values():
+            if any(c in text for c in conv["cues"]):
+                sm = conv["start_month"]
+                first = y if conv["label_year"] == "start" else y - 1
+                end_y, end_m = (first + 1, sm - 1) if sm > 1 else (first, 12)
+                return _val(date(first, sm, 1), _month_end(end_y, end_m), "year")
+        return _val(date(y, 1, 1), date(y, 12, 31), "year")
 
     def _relative(self, phrase: str, pub: Optional[date]) -> Optional[dict]:
         phrase = re.sub(r"\s+", " ", phrase)

@@ -30,10 +30,11 @@ def _compiled(patterns_dir: str | None = None):
     for sym, names in d["magnet_materials"].items():
         for n in names:
             magnet_alias[n.lower()] = sym
-    magnets = rf"(?<![A-Za-z])(?:{alternation(magnet_alias)})(?![A-Za-z0-9])"
+    form_tail = rf"(?:\s(?:{forms})(?![A-Za-z]))?"
+    magnets = rf"(?<![A-Za-z])(?:{alternation(magnet_alias)})(?![A-Za-z0-9]){form_tail}"
     syms = sorted(set(v for v in elements.values() if len(v) <= 2))
     formula = (rf"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*(?:{'|'.join(syms)}))"
-               rf"(?:(?:{'|'.join(syms + d['partner_symbols'])})\d*){{2,}}(?![A-Za-z0-9])")
+               rf"(?:(?:{'|'.join(syms + d['partner_symbols'])})\d*){{2,}}(?![A-Za-z0-9])(?i:{form_tail})")
     standalone = rf"(?<![A-Za-z0-9-])(?:{'|'.join(d['standalone_symbols'])})(?![A-Za-z0-9-])"
     rx = re.compile(
         rf"(?P<magnet>{magnets})|(?P<grade>{d['grade_regex']})|(?P<compound>(?i:{compound}))"
@@ -41,7 +42,8 @@ def _compiled(patterns_dir: str | None = None):
     )
     forms_set = {f.lower() for f in d["forms"]}
     sym_to_elem = {v: k for k, v in elements.items()}
-    return rx, elements, partners, magnet_alias, d["magnet_names"], forms_set, sym_to_elem
+    aliases = {"sym": d.get("symbol_aliases", {}), "names": d.get("symbol_names", {})}
+    return rx, elements, partners, magnet_alias, d["magnet_names"], forms_set, sym_to_elem, aliases
 
 
 class MaterialRecognizer:
@@ -49,7 +51,7 @@ class MaterialRecognizer:
 
     def __init__(self, patterns_dir: str | None = None):
         (self.rx, self.elements, self.partners, self.magnet_alias, self.magnet_names,
-         self.forms, self.sym_to_elem) = _compiled(patterns_dir)
+         self.forms, self.sym_to_elem, self.aliases) = _compiled(patterns_dir)
 
     def find(self, text: str) -> list[Ent]:
         out = []
@@ -57,11 +59,11 @@ class MaterialRecognizer:
             kind = m.lastgroup
             s = m.group()
             if kind == "magnet":
-                sym = self.magnet_alias[s.lower()]
+                sym = self.magnet_alias[self._strip_form(s).lower()]
                 val = {"name": self.magnet_names.get(sym, s.lower()), "symbol": sym}
                 prio = 2
             elif kind == "grade":
-                val = {"name": s, "symbol": "NdFeB"}
+                val = {"name": s.lower(), "symbol": "NdFeB"}
                 prio = 2
             elif kind == "compound":
                 val = self._compound(s)
@@ -76,8 +78,15 @@ class MaterialRecognizer:
                     continue  # "... high-performance Nd" is a teaser cut mid-word
                 val = {"name": self.sym_to_elem.get(s, s.lower()), "symbol": s}
                 prio = 0
+            sym = self.aliases["sym"].get(val["symbol"], val["symbol"])
+            if sym != val["symbol"]:
+                val = {"name": self.aliases["names"].get(sym, val["name"]), "symbol": sym}
             out.append(Ent(self.label, m.start(), m.end(), val, priority=prio))
         return out
+
+    def _strip_form(self, s: str) -> str:
+        words = s.split()
+        return " ".join(words[:-1]) if len(words) > 1 and words[-1].lower() in self.forms else s
 
     def _compound(self, s: str) -> dict:
         words = [w for w in re.split(r"[\s-]+", s.lower()) if w]
@@ -94,9 +103,10 @@ class MaterialRecognizer:
         return {"name": name, "symbol": symbol}
 
     def _formula(self, s: str) -> dict | None:
-        if s.isupper() or s.islower():
+        formula = s.split()[0]
+        if formula.isupper() or formula.islower():
             return None  # "CO", "NO", "PRC" are words, not formulas
-        core = re.sub(r"\d+", "", s)
+        core = re.sub(r"\d+", "", formula)
         for alias, sym in self.magnet_alias.items():
             if alias.replace("-", "") == core.lower():
                 return {"name": self.magnet_names.get(sym, alias), "symbol": sym}
@@ -107,4 +117,4 @@ class MaterialRecognizer:
         # an oxide or salt formula names its element: Dy2O3 -> Dy
         metals = [p for p in parts if p not in ("O", "F", "Cl", "C", "N")]
         symbol = "".join(dict.fromkeys(metals))
-        return {"name": s, "symbol": symbol}
+        return {"name": s.lower(), "symbol": symbol}

@@ -15,6 +15,8 @@ from .base import Ent, sentence_window
 from .units import normalise_unit, unit_alternation
 
 _JAPAN = re.compile(r"\b(?:yen|JPY|Japan(?:ese)?|Tokyo)\b")
+_YEN_WORD = re.compile(r"\b(?:yen|JPY)\b")
+_YUAN_WORD = re.compile(r"\b(?:yuan|RMB|CNY|renminbi)\b|CN¥")
 # scale words; single letters only glued to the number ("$5m", "A$1.2bn")
 _SCALE = r"(?:\s?(?:thousand|million|billion|trillion|mn|mln|bn|bln|tn|trn)\b|(?:m|k|b|M|K|B)(?![A-Za-z]))"
 
@@ -35,8 +37,10 @@ def _tables(patterns_dir: str | None = None):
 @lru_cache(maxsize=4)
 def _regexes(patterns_dir: str | None = None):
     prefixes, suffixes = _tables(patterns_dir)
-    # letter prefixes (RMB, USD) must not end a word; sign prefixes ($, ¥) may follow anything
-    pfx = r"(?P<pfx>(?<![A-Za-z])(?:%s))" % alternation(prefixes)
+    # letter prefixes (RMB, USD, A$) must not continue a word; bare signs ($, ¥) may follow anything
+    words = [p for p in prefixes if p[0].isalpha()]
+    signs = [p for p in prefixes if not p[0].isalpha()]
+    pfx = r"(?P<pfx>(?<![A-Za-z])(?:%s)|(?:%s))" % (alternation(words), alternation(signs))
     sfx = r"(?P<sfx>(?:%s))(?![A-Za-z])" % alternation(suffixes)
     units = unit_alternation(patterns_dir)
     per = (r"(?:\s?(?:/|per\s|a\s)\s?(?:metric\s)?(?P<per>%s|unit|share|piece|vehicle|set)"
@@ -63,6 +67,7 @@ class MoneyRecognizer:
         self.patterns_dir = patterns_dir
         self.prefixes, self.suffixes = _tables(patterns_dir)
         self.prefixed, self.suffixed, self.bare = _regexes(patterns_dir)
+        self._yen_cache: tuple = (None, False)
 
     def find(self, text: str) -> list[Ent]:
         out: list[Ent] = []
@@ -85,9 +90,17 @@ class MoneyRecognizer:
         code = self.prefixes.get(sym) if gd.get("pfx") else None
         if gd.get("sfx") and not code:
             code = self.suffixes.get(gd["sfx"]) or self.suffixes.get(gd["sfx"].lower())
-        if sym == "¥" and _JAPAN.search(sentence_window(text, m.start(), m.end())):
+        if sym == "¥" and (_JAPAN.search(sentence_window(text, m.start(), m.end()))
+                           or self._yen_article(text)):
             code = "JPY"
         return code
+
+    def _yen_article(self, text: str) -> bool:
+        """An article that prices in yen and never in yuan: its bare ¥ is yen too."""
+        key = (id(text), len(text))
+        if self._yen_cache[0] != key:
+            self._yen_cache = (key, bool(_YEN_WORD.search(text)) and not _YUAN_WORD.search(text))
+        return self._yen_cache[1]
 
     def _ent(self, text: str, m: re.Match, prio: int) -> Ent | None:
         amount = parse_number(m.group("num"))

@@ -43,19 +43,30 @@ def ticker_of(m: re.Match) -> str:
     return f"{ex.upper()}:{sym}"
 
 
+# institutional heads name a body even when every word before them is generic
+# ("National Mining Agency"); a company head needs one distinctive word
+_INSTITUTIONAL = {"agency", "organisation", "organization", "association", "council", "commission",
+                  "authority", "administration", "institute", "corporation", "bank", "survey",
+                  "cooperative", "society", "alliance", "exchange", "university", "foundation"}
+SOURCE_RE = re.compile(r"(?im)(?:^|\|)[ \t]*(?:source|via|origin)[ \t]*[:：][ \t]*"
+                       r"(?P<name>[A-Z][\w&'.-]*(?:[ \t]+(?:[A-Z][\w&'.-]*|of|and|&)){0,6})")
+
+
 @lru_cache(maxsize=4)
 def _data(patterns_dir: Optional[str] = None):
     meta = load_json("orgs_meta.json", patterns_dir)
     generic = load_words("org_generic.txt", patterns_dir)
     function = load_words("function_words.txt", patterns_dir)
-    return meta, generic, function
+    elements = frozenset(load_json("materials.json", patterns_dir)["elements"])
+    demonyms = frozenset(k.lower() for k in load_json("demonyms.json", patterns_dir) if not k.startswith("_"))
+    return meta, generic | demonyms, function, elements
 
 
 class OrgRecognizer:
     label = "ORG"
 
     def __init__(self, patterns_dir: Optional[str] = None):
-        self.meta, self.generic, self.function = _data(patterns_dir)
+        self.meta, self.generic, self.function, self.elements = _data(patterns_dir)
 
     def from_spans(self, doc: Doc, spans: list[Span]) -> list[Ent]:
         out: list[Ent] = []
@@ -73,6 +84,19 @@ class OrgRecognizer:
                 out.append(ent)
         out.extend(self._city_brand(doc, spans, out))
         out.extend(self._tickers(doc, out))
+        out.extend(self._sources(doc))
+        return out
+
+    def _sources(self, doc: Doc) -> list[Ent]:
+        """``Source: Metals Daily Wire``: the named source of a page is an organisation."""
+        out = []
+        for m in SOURCE_RE.finditer(doc.text):
+            name = m.group("name").rstrip(" .,&")
+            name = re.sub(r"\s+(?:and|of|&)$", "", name)
+            if name and name.lower() not in self.generic and name not in self.function:
+                s = m.start("name")
+                out.append(Ent(self.label, s, s + len(name), {"name": name, "aliases": [], "ticker": None},
+                               priority=1))
         return out
 
     def _city_brand(self, doc: Doc, spans: list[Span], found: list[Ent]) -> list[Ent]:
@@ -127,13 +151,16 @@ class OrgRecognizer:
             else:
                 before = core[:-1]
             has_legal = any(w in _LEGAL for w in lowers[1:])
-            if not before or (not has_legal and all(w in self.generic for w in before)):
+            head = core[-1] if core else ""
+            if not before or all(w in self.elements for w in before):
+                return None  # "Terbium Metal" is a material
+            if not has_legal and all(w in self.generic for w in before) and not (
+                    head in _INSTITUTIONAL and len(before) >= 2):
                 return None
+            if len(words) > 1 and all(w.isupper() for w in words if w.isalpha()):
+                return None  # a masthead in capitals: "MOBILITY MATERIALS WATCH"
         elif rule == "rule:company_word":
             if all(w in self.generic for w in lowers) or len(tokens) > 4:
-                return None
-        elif rule == "rule:gov":
-            if all(w in self.generic or w in {"of", "for", "and", "the", "&", "on"} for w in lowers[1:]):
                 return None
         # a name ends on a word, not on "and"/"of"/"&"
         while tokens and tokens[-1].text.lower() in {"and", "of", "&", "for", "the", "on", ","}:

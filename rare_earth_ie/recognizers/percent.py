@@ -35,7 +35,8 @@ def _cues(patterns_dir: str | None = None):
     up_before_re = re.compile(r"(?:%s)\s*$" % alternation(data.get("up_phrases", [])), re.I)
     basis = []
     for code, phrases in data["basis"].items():
-        alts = alternation((p if "\\d" in p else re.escape(p) for p in phrases), regex=True)
+        # a phrase with regex syntax (a backslash or a group) is a pattern, else a literal
+        alts = alternation((p if ("\\" in p or "(?" in p) else re.escape(p) for p in phrases), regex=True)
         basis.append((code, re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alts, re.I)))
     return up, down, level_before, level_before_re, up_before_re, level_after, basis
 
@@ -43,7 +44,7 @@ def _cues(patterns_dir: str | None = None):
 PERCENT_RE = re.compile(
     rf"(?<![\w.,])(?P<sign>[+-])?(?P<num>{NUM})"
     rf"(?:\s?(?:-|to|~)\s?(?P<num2>{NUM}))?"
-    r"\s?(?P<pct>%|(?:percent|per\s?cent|pct)\b)"
+    r"\s?(?P<pct>%|(?:percent(?:age)?\s+points?|per\s?cent|percent|pct|ppts?)\b)"
 )
 
 

@@ -44,6 +44,17 @@ def policy_patterns(patterns_dir: Optional[str] = None) -> list[dict]:
             {"LOWER": {"IN": d["generic_pairs"]["first"]}}, {"LOWER": {"IN": d["generic_pairs"]["second"]}}]},
         {"label": "POLICY", "id": "generic", "pattern": [
             {"LOWER": {"IN": d["plan_pairs"]["first"]}}, {"LOWER": {"IN": d["plan_pairs"]["second"]}}]},
+        {"label": "POLICY", "id": "generic", "pattern": [
+            {"LOWER": {"IN": d["order_pairs"]["first"]}}, {"LOWER": {"IN": d["order_pairs"]["second"]}}]},
+        # "export control list", "entity list"
+        {"label": "POLICY", "id": "generic", "pattern": [
+            {"LOWER": {"IN": ["export", "import"]}}, {"LOWER": "control"}, {"LOWER": "list"}]},
+        # "Interim Measures for the Total Amount Control of Rare Earth Mining and Smelting"
+        {"label": "POLICY", "id": "named", "pattern": [
+            dict(name, OP="+"), {"LOWER": {"IN": d["named_heads"]}, "IS_TITLE": True},
+            {"LOWER": {"IN": ["for", "of", "on"]}}, {"LOWER": "the", "OP": "?"}, dict(name, OP="+"),
+            {"LOWER": {"IN": ["of", "and", "for", "on"]}, "OP": "?"}, dict(name, OP="*"),
+            {"LOWER": {"IN": ["and", "of"]}, "OP": "?"}, dict(name, OP="*")]},
     ]
     return pats
 
@@ -85,7 +96,8 @@ class PolicyRecognizer:
                 "jurisdiction": None, "ref": ref}
             out.append(Ent(self.label, start, m.end(), val, priority=3))
         for m in SECTION_RE.finditer(text):
-            val = {"name": m.group(), "kind": "tariff", "jurisdiction": "US",
+            kind = "tariff" if re.search(r"tariff|dut", m.group()) else "other"
+            val = {"name": m.group(), "kind": kind, "jurisdiction": "US",
                    "ref": f"Section {m.group('ref')}"}
             out.append(Ent(self.label, m.start(), m.end(), val, priority=3))
         return out
@@ -123,14 +135,20 @@ class PolicyRecognizer:
         # widen over modifiers: "higher tariffs", "U.S. tariffs", "25% recycled magnet mandate"
         i = sp.start - 1
         steps = 0
-        while i >= 0 and steps < 5:
+        while i >= 0 and steps < 6:
             t = doc[i]
             if t.lower_ in self.modifiers or (t.like_num and doc[i + 1].text == "%") or t.text == "%":
                 first = i
             elif t.text in ("U.S.", "US", "EU", "E.U.", "UK", "U.K.") or (t.is_upper and len(t) <= 3 and t.is_alpha):
                 first = i
-            elif t.text == "-" and i > 0:
-                pass
+            elif re.fullmatch(r"(?:19|20)\d\d", t.text):
+                first = i  # "2023 ban on exports"
+            elif t.text == "-" and i > 0 and doc[i - 1].is_alpha and not doc[i - 1].whitespace_:
+                first = i - 1  # hyphenated modifier: "second-batch quotas", "full-year quota"
+                i -= 1
+            elif t.lower_ == "and" and i > 0 and doc[i - 1].lower_ in self.modifiers and first == i + 1:
+                first = i - 1  # "smelting and separation quota"
+                i -= 1
             else:
                 break
             i -= 1
@@ -142,6 +160,9 @@ class PolicyRecognizer:
             while j < stop:
                 t = doc[j]
                 if t.is_punct and t.text not in ("-",) or t.is_space or t.lower_ in self.complement_stop:
+                    break
+                # a verb or a number ends the object: "tariffs on Chinese goods reached 145%"
+                if j > sp.end + 1 and (t.like_num or (t.lower_.endswith("ed") and t.is_lower)):
                     break
                 j += 1
             if j > sp.end + 1:
