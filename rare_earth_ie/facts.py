@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from .models import FACT_LABELS
 from .patterns import alternation, load_json
-from .recognizers.base import Ent
+from .recognizers.base import Ent, doc_text
 
 _FOLD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -94,7 +94,7 @@ class FactsComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         ents: list[Ent] = doc._.rei_entities or []
-        text = doc.text
+        text = doc_text(doc)
         facts = []
         segs = segments(text, self.sent_end, self.no_break)
         from .pipeline import header_zones
@@ -122,7 +122,7 @@ class FactsComponent:
         return doc
 
     def _fact(self, doc: Doc, s: int, e: int, inside: list[Ent], heading_period) -> dict:
-        text = doc.text[s:e]
+        text = doc_text(doc)[s:e]
         dates = [x for x in inside if x.label == "DATE"]
         if dates:
             period, source = dates[0].value, "text"

@@ -9,8 +9,8 @@ point, each configured by ``patterns_dir``):
 * ``rei_numbers``  PERCENT, MONEY, QUANTITY
 * ``rei_dates``    DATE, resolved against ``doc._.rei_published``
 * ``rei_materials`` MATERIAL
-* ``span_ruler`` (named ``rei_ruler``) gazetteers and token rules of ``patterns/*.jsonl``
-* ``rei_names``    ORG, POLICY, GPE from the ruler's spans
+* ``span_ruler`` (named ``rei_ruler``) the gazetteers of ``patterns/*.jsonl``
+* ``rei_names``    ORG, POLICY, GPE: gazetteer spans, and rules grown around trigger words
 * ``rei_resolve``  settles overlaps and conflicts, abbreviations, header fields; writes
   ``doc._.rei_entities`` and ``doc.spans["rei"]`` (with ``span._.value``)
 * ``rei_facts``    sentence/clause facts (``doc._.rei_facts``)
@@ -26,14 +26,15 @@ from spacy.util import compile_infix_regex
 
 from .patterns import load_jsonl
 from .read import header_fields
-from .recognizers.base import Ent, remove_overlaps
+from .recognizers.base import Ent, doc_text, remove_overlaps
 from .recognizers.dates import DateRecognizer
 from .recognizers.gpe import GpeRecognizer
 from .recognizers.material import MaterialRecognizer
 from .recognizers.money import MoneyRecognizer
 from .recognizers.org import OrgRecognizer
 from .recognizers.percent import PercentRecognizer
-from .recognizers.policy import PolicyRecognizer, policy_patterns
+from .recognizers.policy import PolicyRecognizer
+from .recognizers.triggers import Triggers
 from .recognizers.quantity import QuantityRecognizer
 from .repair import Repaired, repair
 
@@ -110,7 +111,7 @@ class NumbersComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         for r in self.recognizers:
-            _add(doc, r.find(doc.text))
+            _add(doc, r.find(doc_text(doc)))
         return doc
 
 
@@ -119,7 +120,7 @@ class DatesComponent:
         self.recognizer = DateRecognizer(patterns_dir)
 
     def __call__(self, doc: Doc) -> Doc:
-        _add(doc, self.recognizer.find(doc.text, doc._.rei_published))
+        _add(doc, self.recognizer.find(doc_text(doc), doc._.rei_published))
         return doc
 
 
@@ -128,19 +129,25 @@ class MaterialsComponent:
         self.recognizer = MaterialRecognizer(patterns_dir)
 
     def __call__(self, doc: Doc) -> Doc:
-        _add(doc, self.recognizer.find(doc.text))
+        _add(doc, self.recognizer.find(doc_text(doc)))
         return doc
 
 
 class NamesComponent:
-    def __init__(self, patterns_dir: Optional[str]):
-        self.recognizers = [OrgRecognizer(patterns_dir), PolicyRecognizer(patterns_dir),
-                            GpeRecognizer()]
+    """ORG, POLICY and GPE: gazetteer spans from the ruler, rules grown around trigger words."""
+
+    def __init__(self, nlp: Language, patterns_dir: Optional[str]):
+        self.triggers = Triggers(nlp.vocab, patterns_dir)
+        self.org = OrgRecognizer(patterns_dir)
+        self.policy = PolicyRecognizer(patterns_dir)
+        self.gpe = GpeRecognizer()
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans[RULER_KEY]) if RULER_KEY in doc.spans else []
-        for r in self.recognizers:
-            _add(doc, r.from_spans(doc, spans))
+        found = self.triggers(doc)
+        _add(doc, self.org.from_doc(doc, spans, found))
+        _add(doc, self.policy.from_doc(doc, found))
+        _add(doc, self.gpe.from_spans(doc, spans))
         return doc
 
 
@@ -161,7 +168,7 @@ def make_materials(nlp: Language, name: str, patterns_dir: Optional[str]):
 
 @Language.factory("rei_names", default_config={"patterns_dir": None})
 def make_names(nlp: Language, name: str, patterns_dir: Optional[str]):
-    return NamesComponent(patterns_dir)
+    return NamesComponent(nlp, patterns_dir)
 
 
 @Language.factory("rei_resolve", default_config={"patterns_dir": None})
@@ -179,11 +186,10 @@ def make_facts(nlp: Language, name: str, patterns_dir: Optional[str]):
 
 
 def ruler_patterns(patterns_dir: Optional[str] = None) -> list[dict]:
-    """All SpanRuler patterns: gazetteers and token rules from ``patterns/``, policy rules."""
+    """The SpanRuler's phrase patterns: the place and organisation gazetteers of ``patterns/``."""
     pats: list[dict] = []
-    for name in ("gpe.jsonl", "orgs.jsonl", "org_rules.jsonl"):
+    for name in ("gpe.jsonl", "orgs.jsonl"):
         pats.extend(load_jsonl(name, patterns_dir))
-    pats.extend(policy_patterns(patterns_dir))
     return pats
 
 
@@ -207,7 +213,7 @@ def build_nlp(patterns_dir: Optional[str] = None) -> Language:
 def header_zones(doc: Doc) -> list[tuple[str, int, int]]:
     """Header metadata fields in repaired coordinates: (field name, start, end)."""
     rep: Repaired = doc._.rei_repair
-    raw = rep.raw if rep else doc.text
+    raw = rep.raw if rep else doc_text(doc)
     out = []
     for f in header_fields(raw):
         s, e = (rep.rep_pos(f.start), rep.rep_pos(f.end)) if rep else (f.start, f.end)

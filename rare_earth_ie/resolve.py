@@ -17,7 +17,7 @@ from typing import Optional
 from spacy.tokens import Doc
 
 from .patterns import alternation, load_json, load_words
-from .recognizers.base import Ent, remove_overlaps
+from .recognizers.base import Ent, doc_text, remove_overlaps
 from .recognizers.org import _LEGAL
 
 _ABBR = re.compile(r"\s?\(\s?(?P<abbr>[A-Z][A-Za-z&]{1,11}|[A-Z]{2,}[0-9]?)\s?\)")
@@ -72,7 +72,7 @@ class Resolver:
         for label in list(by):
             by[label] = remove_overlaps(by[label])
         self._conflicts(by)
-        self._trim_to_known(doc.text, by)
+        self._trim_to_known(doc_text(doc), by)
         self._abbreviations(doc, by)
         self._short_forms(doc, by)
         self._org_names(doc, by)
@@ -147,7 +147,7 @@ class Resolver:
 
     @staticmethod
     def _abbreviations(doc: Doc, by: dict[str, list[Ent]]) -> None:
-        text = doc.text
+        text = doc_text(doc)
         defs: dict[str, tuple[str, dict]] = {}
         for label in ("ORG", "POLICY"):
             for e in list(by.get(label, [])):
@@ -189,7 +189,7 @@ class Resolver:
         canonical "China Northern Rare Earth Group" is "Northern Rare Earth" in an article that
         never says more; "MOFCOM" is "Ministry of Commerce" where the article spells it out.
         Generic policies are named in lower case ("Export controls" -> "export controls")."""
-        text = doc.text
+        text = doc_text(doc)
         groups: dict[str, list[Ent]] = {}
         for o in by.get("ORG", []):
             groups.setdefault(o.value.get("name") or text[o.start:o.end], []).append(o)
@@ -214,7 +214,7 @@ class Resolver:
         orgs = by.get("ORG", [])
         if not orgs:
             return
-        text = doc.text
+        text = doc_text(doc)
         places = {text[g.start:g.end] for g in by.get("GPE", [])}
         forms: dict[str, dict] = {}
         for o in orgs:
@@ -245,7 +245,7 @@ class Resolver:
         if "POLICY" not in by:
             return
         gpes = [g for g in by.get("GPE", []) if g.value.get("code")]
-        text = doc.text
+        text = doc_text(doc)
         for p in by["POLICY"]:
             if p.value.get("jurisdiction"):
                 continue

@@ -27,6 +27,13 @@ class Ent:
     priority: int = 0
 
 
+def doc_text(doc) -> str:
+    """The text of a doc of our pipeline. spaCy rebuilds ``Doc.text`` from the tokens on every
+    access; the repairing tokenizer already holds the same string."""
+    rep = doc._.rei_repair if doc.has_extension("rei_repair") else None
+    return rep.text if rep is not None else doc.text
+
+
 def left_clause(text: str, pos: int, width: int = 60) -> str:
     """Text left of ``pos`` back to the clause start, at most ``width`` characters."""
     lo = max(0, pos - width)

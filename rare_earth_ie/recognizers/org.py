@@ -2,7 +2,7 @@
 
 New articles name new firms, so rules carry most of the work:
 * a company head after a name (``... Group``, ``Co., Ltd.``, ``Materials``, ``Magnetics``,
-  ``Rare Earth``, ``Resources``), from ``patterns/org_rules.jsonl``;
+  ``Rare Earth``, ``Resources``), word lists in ``patterns/org_rules.json``;
 * a government body (``Ministry of X``, ``General Administration of X``);
 * a name followed by ``company``/``firm`` (``Australia's ASM company``);
 * an exchange ticker marks the name before it (``(300224.SZ)``, ``(ASX: LYC)``, ``NYSE: MP``).
@@ -20,7 +20,8 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from ..patterns import load_json, load_words
-from .base import Ent
+from .base import Ent, doc_text
+from .triggers import is_name_token
 
 _EXCHANGES = (r"ASX|NYSE|NASDAQ|Nasdaq|TSX|TSXV|TSX-V|LSE|AIM|HKEX|HKG|SEHK|SSE|SZSE|KRX|KOSDAQ|"
               r"TYO|TSE|JSE|OTCQX|OTCQB|OTC|FRA|ETR|XETRA|SGX|NSE|BSE|NYSE American|CSE|Euronext")
@@ -67,19 +68,25 @@ class OrgRecognizer:
 
     def __init__(self, patterns_dir: Optional[str] = None):
         self.meta, self.generic, self.function, self.elements = _data(patterns_dir)
+        rules = load_json("org_rules.json", patterns_dir)
+        self.legal = frozenset(rules["legal"])
+        self.gov_links = frozenset(rules["gov_links"])
 
-    def from_spans(self, doc: Doc, spans: list[Span]) -> list[Ent]:
+    def from_doc(self, doc: Doc, spans: list[Span], triggers: dict[str, list[int]]) -> list[Ent]:
+        """ORGs from the gazetteer spans of the ruler and the rules grown around triggers."""
         out: list[Ent] = []
         for sp in spans:
-            if sp.label_ != "ORG":
-                continue
-            if not sp.id_.startswith("rule:"):
+            if sp.label_ == "ORG":
                 info = self.meta.get(sp.id_, {})
                 val = {"name": sp.id_, "aliases": list(info.get("aliases", [])),
                        "ticker": info.get("ticker")}
                 out.append(Ent(self.label, sp.start_char, sp.end_char, val, priority=3))
+        seen = set()
+        for start, end, rule in self._candidates(doc, triggers):
+            if (start, end, rule) in seen:
                 continue
-            ent = self._rule_match(sp)
+            seen.add((start, end, rule))
+            ent = self._rule_match(doc[start:end], rule)
             if ent:
                 out.append(ent)
         out.extend(self._city_brand(doc, spans, out))
@@ -90,7 +97,7 @@ class OrgRecognizer:
     def _sources(self, doc: Doc) -> list[Ent]:
         """``Source: Metals Daily Wire``: the named source of a page is an organisation."""
         out = []
-        for m in SOURCE_RE.finditer(doc.text):
+        for m in SOURCE_RE.finditer(doc_text(doc)):
             name = m.group("name").rstrip(" .,&")
             name = re.sub(r"\s+(?:and|of|&)$", "", name)
             if name and name.lower() not in self.generic and name not in self.function:
@@ -121,9 +128,70 @@ class OrgRecognizer:
             start, end = sp.start_char, doc[j - 1].idx + len(doc[j - 1].text)
             if any(e.start <= start and end <= e.end for e in found):
                 continue
-            out.append(Ent(self.label, start, end, {"name": doc.text[start:end], "aliases": [],
+            out.append(Ent(self.label, start, end, {"name": doc_text(doc)[start:end], "aliases": [],
                                                     "ticker": None}, priority=1))
         return out
+
+    def _candidates(self, doc: Doc, triggers: dict[str, list[int]]):
+        """(start, end, rule) token spans grown around trigger words."""
+        n = len(doc)
+
+        def left_names(i: int, limit: int, allow_and: bool) -> int:
+            j, ands = i - 1, 0
+            while j >= 0 and i - j <= limit:
+                t = doc[j]
+                if is_name_token(t):
+                    j -= 1
+                elif allow_and and t.lower_ in ("and", "&") and ands == 0 and j > 0 and is_name_token(doc[j - 1]):
+                    ands += 1
+                    j -= 1
+                else:
+                    break
+            start = j + 1
+            while start < i and not is_name_token(doc[start]):
+                start += 1  # never start on "and"
+            return start
+
+        for i in triggers.get("ORG_HEAD", ()):
+            if doc[i].is_lower:
+                continue
+            start = left_names(i, 8, allow_and=True)
+            if start == i:
+                continue
+            end = i + 1
+            while end < n and (doc[end].lower_ in self.legal or
+                               (doc[end].text == "," and end + 1 < n and doc[end + 1].lower_ in self.legal)):
+                end += 1
+            while end > i + 1 and doc[end - 1].text == ",":
+                end -= 1
+            yield start, end, "rule:head"
+        for i in triggers.get("GOV_HEAD", ()):
+            if not doc[i].is_title or i + 2 >= n or doc[i + 1].lower_ not in self.gov_links:
+                continue
+            start = left_names(i, 4, allow_and=False)
+            k = i + 2
+            if doc[k].lower_ == "the":
+                k += 1
+            first = k
+            while k < n and k - first < 10:
+                t = doc[k]
+                if is_name_token(t):
+                    k += 1
+                elif t.lower_ in ("and", "&") and k + 1 < n and is_name_token(doc[k + 1]):
+                    k += 1
+                elif t.text == "," and k + 1 < n and is_name_token(doc[k + 1]) and any(
+                        x.lower_ == "and" for x in doc[k + 1:min(n, k + 5)]):
+                    k += 1
+                else:
+                    break
+            if k > first:
+                yield start, k, "rule:gov"
+        for i in triggers.get("CO_WORD", ()):
+            if not doc[i].is_lower:
+                continue
+            start = left_names(i, 4, allow_and=False)
+            if start < i:
+                yield start, i + 1, "rule:company_word"
 
     def _trim(self, tokens: list) -> list:
         # leading function words ("The", "According"), dotted country codes ("U.S. MP Materials")
@@ -131,9 +199,8 @@ class OrgRecognizer:
             tokens = tokens[1:]
         return tokens
 
-    def _rule_match(self, sp: Span) -> Optional[Ent]:
+    def _rule_match(self, sp: Span, rule: str) -> Optional[Ent]:
         tokens = list(sp)
-        rule = sp.id_
         if rule == "rule:company_word":
             tokens = tokens[:-1]  # "ASM company" -> "ASM"
         tokens = self._trim(tokens)
@@ -168,13 +235,16 @@ class OrgRecognizer:
         if not tokens:
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        name = sp.doc.text[start:end]
+        last = tokens[-1].text
+        if last.endswith(".") and len(last) > 1 and last.lower() not in _LEGAL:
+            end -= 1  # a sentence's full stop, not "Inc." or "Co."
+        name = doc_text(sp.doc)[start:end]
         val = {"name": name, "aliases": [], "ticker": None}
         return Ent(self.label, start, end, val, priority=2 if rule != "rule:company_word" else 1)
 
     def _tickers(self, doc: Doc, found: list[Ent]) -> list[Ent]:
         """A ticker names the organisation right before it; make one if no rule found it."""
-        text = doc.text
+        text = doc_text(doc)
         extra = []
         for m in TICKER_RE.finditer(text):
             ticker = ticker_of(m)

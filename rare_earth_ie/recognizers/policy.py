@@ -1,7 +1,7 @@
 """POLICY: laws, announcements, programmes, plans, tariffs, export controls, quotas, mandates.
 
 Named instruments (``Critical Raw Materials Act``, ``Closed-Loop Critical Material Recycling
-Program``) come from a title-case name before a capitalised head; numbered ones from
+Program``) come from name tokens before a capitalised head (triggers found by a PhraseMatcher); numbered ones from
 ``Announcement No. 62/2025``; ``Section 232`` by pattern; generic ones (``higher tariffs``,
 ``export controls on rare earth technologies``, ``25% recycled magnet mandate``) from a policy
 noun widened over its modifiers and a directly following ``on``/``against`` complement.
@@ -17,7 +17,8 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from ..patterns import load_json, load_words
-from .base import Ent
+from .base import Ent, doc_text
+from .triggers import is_name_token
 
 NUMBERED_RE = re.compile(
     r"(?:(?P<issuer>[A-Z][A-Za-z]+)\s+)?(?P<head>Announcement|Notice|Order|Decree|Circular|Document|"
@@ -32,33 +33,6 @@ def _data(patterns_dir: Optional[str] = None) -> dict:
     return load_json("policy.json", patterns_dir)
 
 
-def policy_patterns(patterns_dir: Optional[str] = None) -> list[dict]:
-    """SpanRuler token patterns built from the vocabulary of ``patterns/policy.json``."""
-    d = _data(patterns_dir)
-    name = {"TEXT": {"REGEX": r"^(?:[A-Z][A-Za-z0-9&'.]*|-)$"}}
-    pats = [
-        {"label": "POLICY", "id": "named", "pattern": [
-            dict(name, OP="+"), {"LOWER": {"IN": d["named_heads"]}, "IS_TITLE": True}]},
-        {"label": "POLICY", "id": "generic", "pattern": [{"LOWER": {"IN": d["generic_single"]}}]},
-        {"label": "POLICY", "id": "generic", "pattern": [
-            {"LOWER": {"IN": d["generic_pairs"]["first"]}}, {"LOWER": {"IN": d["generic_pairs"]["second"]}}]},
-        {"label": "POLICY", "id": "generic", "pattern": [
-            {"LOWER": {"IN": d["plan_pairs"]["first"]}}, {"LOWER": {"IN": d["plan_pairs"]["second"]}}]},
-        {"label": "POLICY", "id": "generic", "pattern": [
-            {"LOWER": {"IN": d["order_pairs"]["first"]}}, {"LOWER": {"IN": d["order_pairs"]["second"]}}]},
-        # "export control list", "entity list"
-        {"label": "POLICY", "id": "generic", "pattern": [
-            {"LOWER": {"IN": ["export", "import"]}}, {"LOWER": "control"}, {"LOWER": "list"}]},
-        # "Interim Measures for the Total Amount Control of Rare Earth Mining and Smelting"
-        {"label": "POLICY", "id": "named", "pattern": [
-            dict(name, OP="+"), {"LOWER": {"IN": d["named_heads"]}, "IS_TITLE": True},
-            {"LOWER": {"IN": ["for", "of", "on"]}}, {"LOWER": "the", "OP": "?"}, dict(name, OP="+"),
-            {"LOWER": {"IN": ["of", "and", "for", "on"]}, "OP": "?"}, dict(name, OP="*"),
-            {"LOWER": {"IN": ["and", "of"]}, "OP": "?"}, dict(name, OP="*")]},
-    ]
-    return pats
-
-
 class PolicyRecognizer:
     label = "POLICY"
 
@@ -70,6 +44,50 @@ class PolicyRecognizer:
         self.complement = frozenset(d["complement"])
         self.complement_stop = frozenset(d["complement_stop"])
         self.generic = load_words("org_generic.txt", patterns_dir) | {"corporate"}
+        self.single = frozenset(d["generic_single"])
+        # second word -> first words it pairs with: "export controls", "executive order"
+        self.pair_first: dict[str, set] = {}
+        for group in ("generic_pairs", "plan_pairs", "order_pairs"):
+            for second in d[group]["second"]:
+                self.pair_first.setdefault(second, set()).update(d[group]["first"])
+        self.pair_second = frozenset(self.pair_first)
+
+    def _candidates(self, doc: Doc, triggers: dict[str, list[int]]):
+        """(start, end, kind) token spans around policy trigger words."""
+        n = len(doc)
+        for i in triggers.get("POL_NAMED", ()):
+            if not doc[i].is_title:
+                continue
+            j = i - 1
+            while j >= 0 and (is_name_token(doc[j]) or (doc[j].text == "-" and j > 0 and not doc[j - 1].whitespace_
+                                                         and is_name_token(doc[j - 1]))):
+                j -= 1
+            start = j + 1
+            if start == i:
+                continue
+            end = i + 1
+            # "Interim Measures for the Total Amount Control of Rare Earth Mining and Smelting"
+            if i + 2 < n and doc[i + 1].lower_ in ("for", "of", "on"):
+                k = i + 2 + (doc[i + 2].lower_ == "the")
+                first = k
+                while k < n and k - first < 12:
+                    if is_name_token(doc[k]):
+                        k += 1
+                    elif doc[k].lower_ in ("and", "of", "for") and k + 1 < n and is_name_token(doc[k + 1]):
+                        k += 1
+                    else:
+                        break
+                if k > first:
+                    yield start, k, "named"
+            yield start, end, "named"
+        for i in triggers.get("POL_NOUN", ()):
+            low = doc[i].lower_
+            if low in self.single:
+                yield i, i + 1, "generic"
+            if i > 0 and low in self.pair_second and doc[i - 1].lower_ in self.pair_first.get(low, ()):
+                yield i - 1, i + 1, "generic"
+            if low == "list" and i > 1 and doc[i - 1].lower_ == "control" and doc[i - 2].lower_ in ("export", "import"):
+                yield i - 2, i + 1, "generic"
 
     def kind_of(self, words: list[str]) -> str:
         for w in reversed(words):
@@ -78,15 +96,14 @@ class PolicyRecognizer:
                 return k
         return "other"
 
-    def from_spans(self, doc: Doc, spans: list[Span]) -> list[Ent]:
+    def from_doc(self, doc: Doc, triggers: dict[str, list[int]]) -> list[Ent]:
         out: list[Ent] = []
-        for sp in spans:
-            if sp.label_ != "POLICY":
-                continue
-            ent = self._named(sp) if sp.id_ == "named" else self._generic(sp)
+        for start, end, kind in self._candidates(doc, triggers):
+            sp = doc[start:end]
+            ent = self._named(sp) if kind == "named" else self._generic(sp)
             if ent:
                 out.append(ent)
-        text = doc.text
+        text = doc_text(doc)
         for m in NUMBERED_RE.finditer(text):
             ref = re.sub(r"\s+", " ", m.group("ref")).replace("No.", "No. ").replace("  ", " ")
             ref = re.sub(r"No\.?\s*", "No. ", ref)
@@ -111,8 +128,10 @@ class PolicyRecognizer:
         if len(tokens) == 2 and tokens[0].lower_ in self.generic:
             return None  # "Corporate Strategy Shifts" is a heading
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        name = sp.doc.text[start:end]
-        val = {"name": name, "kind": self.kind_of([tokens[-1].text]), "jurisdiction": None, "ref": None}
+        if tokens[-1].text.endswith(".") and len(tokens[-1].text) > 1:
+            end -= 1  # "... Promotion Act." ends a sentence
+        name = doc_text(sp.doc)[start:end]
+        val = {"name": name, "kind": self.kind_of([tokens[-1].text.rstrip(".")]), "jurisdiction": None, "ref": None}
         return Ent(self.label, start, end, val, priority=2)
 
     def _generic(self, sp: Span) -> Optional[Ent]:
@@ -169,7 +188,7 @@ class PolicyRecognizer:
                 last = j
         start, end = doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text)
         words = [t.text for t in doc[sp.start:sp.end]]
-        val = {"name": doc.text[start:end], "kind": self.kind_of(words), "jurisdiction": None,
+        val = {"name": doc_text(doc)[start:end], "kind": self.kind_of(words), "jurisdiction": None,
                "ref": None}
         return Ent(self.label, start, end, val, priority=1)
 
