@@ -12,7 +12,9 @@ from .patterns import load_json
 
 # A number as written in news: 5,774 / 816 000 / 1.916 / .5 / 1,510,000 / 12.5
 # Groups of three after a comma or a (narrow) space; a leading sign is read by the recognizers.
-NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+# Space-grouped numbers take at most four groups: every group of a long "111 111 111 ..." run
+# is a possible start, and unbounded groups would make the scan quadratic in the run's length.
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3}){1,4}(?![\d ]\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 NUM_RE = re.compile(NUM)
 
 

@@ -152,8 +152,10 @@ def decode_bytes(data: bytes) -> str:
     if sample.count(b"\x00") <= len(sample) // 100:
         try:
             return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as e:
+            mixed = _decode_mixed(data, e)
+            if mixed is not None:
+                return mixed
     else:
         # UTF-16 without BOM has NULs in every other byte; anything else with NULs is binary
         for enc in ("utf-16-le", "utf-16-be"):
@@ -169,10 +171,45 @@ def decode_bytes(data: bytes) -> str:
     best = from_bytes(data).best()
     if best is None:
         raise DecodeError("binary file or unknown encoding: not UTF-8 and no text encoding detected")
-    text = str(best)
+    guess = str(best)
+    non_ascii = [c for c in guess[:20000] if ord(c) > 0x7F]
+    latin = sum(1 for c in non_ascii if ord(c) <= 0x24F)
+    if _SINGLE_BYTE_LATIN.match(best.encoding) and latin * 2 >= len(non_ascii):
+        # the guess is some Latin-script code page: those are near-identical tables the detector
+        # cannot tell apart on short text, and news in them is overwhelmingly Windows-1252
+        # ("déjà" must not become "dĂ©jĂ"); Cyrillic, Greek or CJK guesses are kept
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+        if _looks_textual(text[:4096]):
+            return text
+    text = guess
     if not _looks_textual(text[:4096]):
         raise DecodeError(f"binary file (decodes as {best.encoding} to non-text)")
     return text
+
+
+_SINGLE_BYTE_LATIN = re.compile(r"^(?:cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp[78]\d\d|kz1048|ptcp154|hp_roman8|tis_620)$")
+
+
+def _decode_mixed(data: bytes, err: UnicodeDecodeError) -> Optional[str]:
+    """Mostly UTF-8 with a few lines in a legacy encoding (a dump stitched from several
+    sources): decode line by line, each line as UTF-8 or else as cp1252. None when most of the
+    file is not UTF-8 (then the whole file is detected as one encoding)."""
+    lines = data.splitlines(keepends=True)
+    bad = 0
+    out = []
+    for line in lines:
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            bad += 1
+            out.append(line.decode("cp1252", errors="replace"))
+    good_non_ascii = sum(1 for line in lines if max(line, default=0) >= 0x80) - bad
+    if bad * 2 > len(lines) or good_non_ascii == 0:
+        return None  # not "mostly UTF-8": let the detector choose one encoding
+    return "".join(out)
 
 
 def _looks_textual(s: str) -> bool:

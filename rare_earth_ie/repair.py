@@ -77,6 +77,8 @@ _LINE_RE = re.compile(r"[^\n]+")
 _LONG_WORD = re.compile(r"\S{30,}")
 _URLISH = re.compile(r"://|www\.|@|\\|/\w+/")
 _ALPHA_RUN = re.compile(r"[A-Za-z]{4,}")
+_SPLIT_WINDOW = 120
+_MAX_PIECE = 64
 # words a splitter must keep whole: chemical formulas of magnet materials, camel-case names
 _PROTECT = re.compile(r"^(?:[A-Z][a-z]?\d*){2,}$")
 
@@ -156,6 +158,25 @@ class Repaired:
         return lo
 
 
+def _break_long_pieces(chunk: str, offset: int, points: dict[int, str]) -> None:
+    """No token may stay very long: spaCy strips affixes from a token one at a time, each time
+    searching the rest of it, which is quadratic in a token's length ("%%%%...", a megabyte
+    without a space). What the word splitter left longer than _MAX_PIECE gets a space every
+    _MAX_PIECE characters, at a non-alphanumeric boundary where there is one."""
+    cuts = sorted(p - offset for p in points if offset <= p < offset + len(chunk))
+    bounds = [0] + cuts + [len(chunk)]
+    for a, b in zip(bounds, bounds[1:]):
+        pos = a
+        while b - pos > _MAX_PIECE:
+            window = chunk[pos + _MAX_PIECE // 2:pos + _MAX_PIECE]
+            k = next((i for i in range(len(window) - 1, -1, -1) if not window[i].isalnum()), None)
+            cut = pos + _MAX_PIECE // 2 + (k + 1 if k is not None else len(window))
+            if cut <= pos or cut >= b:
+                break
+            points.setdefault(offset + cut, " ")
+            pos = cut
+
+
 def _insertions(text: str) -> dict[int, str]:
     """Insertion points (in ``text`` coordinates) and their separators."""
     points: dict[int, str] = {}
@@ -174,13 +195,18 @@ def _insertions(text: str) -> dict[int, str]:
             run = rm.group()
             if _PROTECT.match(run) or run.isupper():
                 continue
-            base = run_start + rm.start()
-            for cut in _split_words(run):
-                points.setdefault(base + cut, " ")
+            # wordninja's split is quadratic-ish in a run's length: split long runs in windows
+            for w0 in range(0, len(run), _SPLIT_WINDOW):
+                base = run_start + rm.start() + w0
+                for cut in _split_words(run[w0:w0 + _SPLIT_WINDOW]):
+                    points.setdefault(base + cut, " ")
+                if w0:
+                    points.setdefault(base, " ")
         # inside a spaceless run a glued capital is a word break, not a heading
         for p in range(run_start, run_end):
             if points.get(p) == "\n":
                 points[p] = " "
+        _break_long_pieces(chunk, run_start, points)
     # never insert next to existing whitespace or at the ends
     return {
         p: s for p, s in points.items()

@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Optional
 
 from spacy.tokens import Doc
 
 from .patterns import alternation, load_json, load_words
-from .recognizers.base import Ent, doc_text, remove_overlaps
+from .recognizers.base import Ent, Intervals, OverlapIndex, doc_text, remove_overlaps
 from .recognizers.org import _LEGAL
 
 _ABBR = re.compile(r"\s?\(\s?(?P<abbr>[A-Z][A-Za-z&]{1,11}|[A-Z]{2,}[0-9]?)\s?\)")
@@ -105,26 +106,29 @@ class Resolver:
 
     @staticmethod
     def _conflicts(by: dict[str, list[Ent]]) -> None:
-        money = by.get("MONEY", [])
-        numeric = money + by.get("PERCENT", []) + by.get("QUANTITY", [])
+        money = Intervals((m.start, m.end) for m in by.get("MONEY", []))
+        numeric = OverlapIndex([(n.start, n.end) for lab in ("MONEY", "PERCENT", "QUANTITY")
+                                for n in by.get(lab, [])])
         if "QUANTITY" in by:
-            by["QUANTITY"] = [q for q in by["QUANTITY"] if not any(_overlap(q, m) for m in money)]
+            by["QUANTITY"] = [q for q in by["QUANTITY"] if not money.overlaps(q.start, q.end)]
         if "DATE" in by:
-            by["DATE"] = [d for d in by["DATE"] if not any(_overlap(d, n) for n in numeric)]
+            by["DATE"] = [d for d in by["DATE"] if not numeric.overlaps(d.start, d.end)]
         orgs = by.get("ORG", [])
         gpes = by.get("GPE", [])
-        named_policies = [p for p in by.get("POLICY", []) if p.priority >= 2]
+        named_policies = Intervals((p.start, p.end) for p in by.get("POLICY", []) if p.priority >= 2)
         if orgs:
             # an ORG rule match that is just a place ("EU") is the place
-            orgs = [o for o in orgs if o.priority >= 3 or not any(
-                g.start == o.start and g.end == o.end for g in gpes)]
-            orgs = [o for o in orgs if not any(_inside(o, p) for p in named_policies)]
+            places = {(g.start, g.end) for g in gpes}
+            orgs = [o for o in orgs if (o.priority >= 3 or (o.start, o.end) not in places)
+                    and not named_policies.covering(o.start, o.end)]
             by["ORG"] = orgs
+        org_index = Intervals((o.start, o.end) for o in orgs)
         if gpes:
-            by["GPE"] = [g for g in gpes if not any(_inside(g, o) and (g.start, g.end) != (o.start, o.end)
-                                                   for o in orgs)]
+            org_spans = {(o.start, o.end) for o in orgs}
+            by["GPE"] = [g for g in gpes if not (org_index.covering(g.start, g.end)
+                                               and (g.start, g.end) not in org_spans)]
         if "MATERIAL" in by:
-            by["MATERIAL"] = [m for m in by["MATERIAL"] if not any(_inside(m, o) for o in orgs)]
+            by["MATERIAL"] = [m for m in by["MATERIAL"] if not org_index.covering(m.start, m.end)]
 
     @staticmethod
     def _trim_to_known(text: str, by: dict[str, list[Ent]]) -> None:
@@ -166,15 +170,29 @@ class Resolver:
         if not defs:
             return
         rx = re.compile(r"(?<![A-Za-z0-9])(%s)(?![A-Za-z0-9])" % "|".join(map(re.escape, defs)))
+        new: dict[str, list[Ent]] = {}
         for m in rx.finditer(text):
             label, val = defs[m.group(1)]
-            ent = Ent(label, m.start(), m.end(), dict(val), priority=4)
-            same = by.setdefault(label, [])
-            clash = [e for e in same if _overlap(e, ent)]
-            if all(e.end - e.start <= ent.end - ent.start or e.priority < 2 for e in clash):
-                for e in clash:
-                    same.remove(e)
-                same.append(ent)
+            new.setdefault(label, []).append(Ent(label, m.start(), m.end(), dict(val), priority=4))
+        for label, ents in new.items():
+            # an abbreviation replaces what overlaps it unless that is a longer, better match
+            same = sorted(by.get(label, []), key=lambda e: e.start)
+            starts = [e.start for e in same]
+            drop: set[int] = set()
+            keep_new = []
+            for ent in ents:
+                i = bisect_left(starts, ent.end)
+                clash = []
+                while i > 0 and same[i - 1].end > ent.start:
+                    if same[i - 1].start < ent.end:
+                        clash.append(i - 1)
+                    i -= 1
+                    if len(clash) > 3:
+                        break
+                if all(same[k].end - same[k].start <= ent.end - ent.start or same[k].priority < 2 for k in clash):
+                    drop.update(clash)
+                    keep_new.append(ent)
+            by[label] = [e for k, e in enumerate(same) if k not in drop] + keep_new
         for label in ("ORG", "POLICY"):
             if label in by:
                 by[label].sort(key=lambda e: e.start)
@@ -231,10 +249,9 @@ class Resolver:
         if not forms:
             return
         rx = re.compile(r"(?<![\w-])(%s)(?![\w-])" % "|".join(map(re.escape, forms)))
+        taken = OverlapIndex([(e.start, e.end) for es in by.values() for e in es])
         for m in rx.finditer(text):
-            if any(o.start <= m.start() < o.end for o in orgs):
-                continue
-            if any(e.start < m.end() and m.start() < e.end for lab, es in by.items() if lab != "ORG" for e in es):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             orgs.append(Ent("ORG", m.start(), m.end(), dict(forms[m.group(1)]), priority=1))
         orgs.sort(key=lambda e: e.start)

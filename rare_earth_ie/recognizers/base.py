@@ -7,6 +7,7 @@ Offsets here are into the repaired text; the pipeline maps them back to the raw 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,11 +69,62 @@ def left_sentence(text: str, pos: int, width: int = 200) -> str:
     return left[cut + 1:]
 
 
+class Intervals:
+    """Non-overlapping (start, end) intervals kept sorted, for O(log n) overlap queries: a
+    document with thousands of candidates must not cost a quadratic loop."""
+
+    def __init__(self, spans=()):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in sorted(spans):
+            self.add(s, e)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect_left(self.starts, s)
+        if i < len(self.starts) and self.starts[i] < e:
+            return True
+        return i > 0 and self.ends[i - 1] > s
+
+    def covering(self, s: int, e: int) -> bool:
+        """Some interval contains [s, e)."""
+        i = bisect_right(self.starts, s)
+        return i > 0 and self.ends[i - 1] >= e
+
+    def add(self, s: int, e: int) -> None:
+        i = bisect_left(self.starts, s)
+        self.starts.insert(i, s)
+        self.ends.insert(i, e)
+
+
+class OverlapIndex:
+    """Overlap queries against intervals that may overlap each other (several labels)."""
+
+    def __init__(self, spans):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        # running maximum of ends, to stop the leftward scan early
+        self.max_end: list[int] = []
+        m = -1
+        for _, e in self.spans:
+            m = max(m, e)
+            self.max_end.append(m)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect_left(self.starts, e) - 1
+        while i >= 0 and self.max_end[i] > s:
+            if self.spans[i][1] > s:
+                return True
+            i -= 1
+        return False
+
+
 def remove_overlaps(ents: list[Ent]) -> list[Ent]:
     """Keep, for one label, the best non-overlapping candidates (priority, then length)."""
     ranked = sorted(ents, key=lambda e: (-e.priority, -(e.end - e.start), e.start))
-    taken: list[Ent] = []
+    taken = Intervals()
+    out: list[Ent] = []
     for e in ranked:
-        if all(e.end <= t.start or e.start >= t.end for t in taken):
-            taken.append(e)
-    return sorted(taken, key=lambda e: e.start)
+        if not taken.overlaps(e.start, e.end):
+            taken.add(e.start, e.end)
+            out.append(e)
+    return sorted(out, key=lambda e: e.start)
