@@ -3,15 +3,19 @@
     import rare_earth_ie as rei
     result = rei.extract(text, published="2025-10-21")
     results = list(rei.extract_many(texts, batch_size=64, n_process=2))
-    facts = rei.deduplicate(results)
+    facts = rei.deduplicate(results)          # a list; shown as a table in a notebook
+    df = rei.to_dataframe(facts)              # needs the [pandas] extra
 """
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Iterable, Union
 
-from .dedup import Deduplicator, deduplicate
+from . import dedup as _dedup
+from .dedup import Deduplicator
 from .extract import Extractor, extract, extract_many
-from .models import Article, ArticleResult, CanonicalFact, Entity, Fact, Mention
+from .frame import to_dataframe
+from .models import Article, ArticleResult, CanonicalFact, Entity, Fact, FactList, Mention
 from .pipeline import build_nlp
 from .read import ReadError, iter_articles
 
@@ -20,8 +24,17 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.1.0"
 
+
+def deduplicate(results: Iterable[Union[ArticleResult, Fact, CanonicalFact]]) -> FactList:
+    """Merge every copy of a statement into one :class:`CanonicalFact` with its mentions.
+
+    Returns a :class:`FactList`: a ``list`` of canonical facts that a notebook shows as a table.
+    """
+    return FactList(_dedup.deduplicate(results))
+
+
 __all__ = [
     "Article", "ArticleResult", "CanonicalFact", "Deduplicator", "Entity", "Extractor", "Fact",
-    "Mention", "ReadError", "build_nlp", "deduplicate", "extract", "extract_many", "iter_articles",
-    "__version__",
+    "FactList", "Mention", "ReadError", "build_nlp", "deduplicate", "extract", "extract_many",
+    "iter_articles", "to_dataframe", "__version__",
 ]

@@ -3,7 +3,10 @@
     rare-earth-ie extract corpus/ -o extracted.jsonl     # one JSON line per article
     rare-earth-ie dedup extracted.jsonl -o facts.jsonl   # canonical facts
     rare-earth-ie run corpus/ -o facts.jsonl             # both: the main job
+    rare-earth-ie report corpus/ -o report.html          # one HTML file: facts, charts, articles
     rare-earth-ie evaluate --gold corpus/gold            # precision, recall, F1 per label
+
+Long runs show a progress bar on stderr when it is a terminal (``--quiet`` turns it off).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import typer
 
 from . import __version__
 from .models import Article, ArticleResult, CanonicalFact
+from .progress import Progress
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Extract clean, deduplicated facts from scraped rare-earth news.")
@@ -87,6 +91,7 @@ ERRORS = typer.Option(None, "--errors", help="Write one JSON record per failed i
 FAIL_FAST = typer.Option(False, "--fail-fast", help="Stop at the first input that fails.")
 BATCH = typer.Option(64, "--batch-size", help="Articles per spaCy batch.")
 NPROC = typer.Option(1, "--n-process", "-j", help="Worker processes.")
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar (shown only when stderr is a terminal).")
 
 
 @app.command(epilog="Example: rare-earth-ie extract corpus/ -o extracted.jsonl")
@@ -95,7 +100,7 @@ def extract(paths: List[str] = PATHS,
             resume: bool = typer.Option(False, "--resume", help="Continue a killed run: keep the whole lines "
                                         "of OUTPUT and skip their doc_ids."),
             errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
-            batch_size: int = BATCH, n_process: int = NPROC) -> None:
+            batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET) -> None:
     """One JSON line per article: doc_id, published, source, entities, facts."""
     from .output import JsonlAppender, resume_state
 
@@ -105,8 +110,8 @@ def extract(paths: List[str] = PATHS,
             raise typer.BadParameter("--resume needs -o FILE")
         skip = resume_state(output)
     failures = Failures(errors, fail_fast)
-    with JsonlAppender(output, append=resume) as out:
-        for r in _results(paths, failures, batch_size, n_process, skip):
+    with JsonlAppender(output, append=resume) as out, Progress("extract", quiet) as progress:
+        for r in progress.track(_results(paths, failures, batch_size, n_process, skip)):
             out.write(r)
     failures.close()
     if failures.count:
@@ -143,16 +148,19 @@ def _read_extracted(path: str, failures: Failures) -> Iterator[ArticleResult]:
 @app.command(epilog="Example: rare-earth-ie dedup extracted.jsonl -o facts.jsonl")
 def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `extract` (or - for stdin)."),
           output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL file (default stdout)."),
-          errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST) -> None:
+          errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST, quiet: bool = QUIET) -> None:
     """Merge every copy of a statement into one canonical fact with its mentions."""
     from .dedup import Deduplicator
 
     failures = Failures(errors, fail_fast)
     d = Deduplicator()
-    for path in inputs:
-        for r in _read_extracted(path, failures):
-            d.add(r)
-    _write_facts(d.finish(), output)
+    with Progress("read", quiet) as progress:
+        for path in inputs:
+            for r in progress.track(_read_extracted(path, failures)):
+                d.add(r)
+    facts = d.finish()
+    progress.message(f"dedup: {progress.facts} facts -> {len(facts)} canonical facts")
+    _write_facts(facts, output)
     failures.close()
     if failures.count:
         raise typer.Exit(1)
@@ -162,15 +170,50 @@ def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `
 def run(paths: List[str] = PATHS,
         output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL file (default stdout)."),
         errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
-        batch_size: int = BATCH, n_process: int = NPROC) -> None:
+        batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET) -> None:
     """Extract, then deduplicate: canonical facts of a whole dump (the main job)."""
     from .dedup import Deduplicator
 
     failures = Failures(errors, fail_fast)
     d = Deduplicator()
-    for r in _results(paths, failures, batch_size, n_process):
-        d.add(r)
-    _write_facts(d.finish(), output)
+    with Progress("extract", quiet) as progress:
+        for r in progress.track(_results(paths, failures, batch_size, n_process)):
+            d.add(r)
+    facts = d.finish()
+    progress.message(f"dedup: {progress.facts} facts -> {len(facts)} canonical facts")
+    _write_facts(facts, output)
+    failures.close()
+    if failures.count:
+        typer.echo(f"{failures.count} input(s) failed", err=True)
+        raise typer.Exit(1)
+
+
+@app.command(epilog="Example: rare-earth-ie report corpus/ -o report.html")
+def report(paths: List[str] = PATHS,
+           output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write."),
+           title: str = typer.Option("Rare-earth news: facts and entities", "--title", help="Page title."),
+           max_articles: int = typer.Option(200, "--max-articles", help="How many articles to show with "
+                                            "their entities highlighted (the facts table has them all)."),
+           errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
+           batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET) -> None:
+    """One self-contained HTML file: the canonical facts as a sortable, filterable table, charts of
+    prices and volumes, and every article with its entities highlighted (needs the report extra)."""
+    try:
+        from .report import ReportBuilder, require, save
+
+        require()
+    except ImportError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2)
+
+    failures = Failures(errors, fail_fast)
+    builder = ReportBuilder(title=title, max_articles=max_articles)
+    with Progress("extract", quiet) as progress:
+        for r in progress.track(_results(paths, failures, batch_size, n_process)):
+            builder.add(r)
+    progress.message(f"report: deduplicating {progress.facts} facts, drawing charts")
+    save(builder.render(), output)
+    progress.message(f"wrote {output} ({builder.n_articles} articles)")
     failures.close()
     if failures.count:
         typer.echo(f"{failures.count} input(s) failed", err=True)
