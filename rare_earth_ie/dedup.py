@@ -47,7 +47,6 @@ class _Variant:
     numbers: tuple[str, ...]
     materials: frozenset[str]
     mentions: list[Mention] = field(default_factory=list)
-    cluster: int = -1
 
     def better_rep(self, f: Fact) -> bool:
         """The most complete raw copy represents the variant (ties: first doc_id, offset)."""
@@ -67,6 +66,144 @@ def _overlap(a: str, b: str) -> Optional[str]:
 
 def _variant_key(f: Fact) -> tuple[str, str]:
     return normalise_text(f.text), period_key(f.period, f.period_source)
+
+
+# --- the pairwise decision and the blocks: pure functions, so that a distributed run
+# (rare_earth_ie.dask) computes exactly the same edges block by block -----------------------
+
+
+def order_key(v: _Variant) -> tuple:
+    """The global processing order: longest text first, so a teaser meets its full copy."""
+    return (-len(v.norm), v.norm, v.pkey)
+
+
+def block_keys(v: _Variant) -> list[tuple]:
+    """Blocks a variant is compared in: its normalised prefix, and its first number with the
+    start of its text (a teaser keeps both)."""
+    keys = [("p", v.norm[:PREFIX_KEY])]
+    if v.numbers:
+        keys.append(("n", v.numbers[0], v.norm[:8]))
+    return keys
+
+
+def same_text(short: str, long: str) -> list[str]:
+    """How two normalised texts (shorter first) may be one statement: 'full' (a whole copy)
+    and/or 'prefix' (a copy cut off)."""
+    how = []
+    if len(short) >= 0.9 * len(long) and fuzz.ratio(short, long) >= FULL_RATIO:
+        how.append("full")
+    if len(short) >= MIN_TRUNCATED and Indel.normalized_similarity(short, long[:len(short)]) * 100 >= PREFIX_RATIO:
+        how.append("prefix")
+    return how
+
+
+def compatible(short: _Variant, long: _Variant, how: str) -> bool:
+    """Do two copies state the same thing? Periods, materials and numbers must agree; a teaser
+    may lack what came after its cut."""
+    if _overlap(short.pkey, long.pkey) is None:
+        return False
+    if not short.materials <= long.materials:
+        return False
+    a, b = short.numbers, long.numbers
+    if how == "full":
+        return a == b
+    if len(a) > len(b) or a[:-1] != b[:len(a) - 1]:
+        return False
+    if a and a[-1] != b[len(a) - 1]:
+        # a copy cut inside its last number ("$6" of "$61.20/kg"): its digits begin the longer
+        # copy's number and end the shorter copy's text
+        digits = a[-1].replace(".", "")
+        return b[len(a) - 1].replace(".", "").startswith(digits) and short.norm.endswith(digits)
+    return True
+
+
+def block_edges(members: list[_Variant]) -> list[tuple[tuple, tuple, str]]:
+    """Matching pairs within one block: (earlier key, later key, 'full'|'prefix')."""
+    members = sorted(members, key=order_key)
+    out = []
+    for i, v in enumerate(members):
+        for u in members[:i]:  # earlier: at least as long
+            how = next((h for h in same_text(v.norm, u.norm) if compatible(v, u, h)), None)
+            if how is not None:
+                out.append((order_key(u), order_key(v), how))
+    return out
+
+
+def assemble(variants: list[_Variant], edges: Iterable[tuple[tuple, tuple, str]]) -> list[list[_Variant]]:
+    """Clusters from matching pairs, deciding in the global order: a copy joins the statement
+    it fully matches (merging statements it fully matches both of), or the one statement it is
+    a teaser of; never a cluster whose explicit period contradicts its own; a teaser of several
+    statements joins none."""
+    variants = sorted(variants, key=order_key)
+    index = {order_key(v): i for i, v in enumerate(variants)}
+    earlier: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for u, v, how in set(edges):
+        earlier[index[v]].append((index[u], how))
+    parent = list(range(len(variants)))
+    # root -> the explicit period its members state (the intersection of their ranges)
+    periods: dict[int, str] = {i: v.pkey for i, v in enumerate(variants) if v.pkey}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def fits(root: int, pkey: str) -> bool:
+        # periods keep copies apart only when they cannot be the same time: "Sep 5" and
+        # "Sep 12" do not overlap; "March 2025" and "March 3, 2025" do
+        return _overlap(periods.get(root, ""), pkey) is not None
+
+    def join(root: int, other: int) -> None:
+        parent[other] = root
+        p = periods.pop(other, "")
+        if p:
+            periods[root] = _overlap(periods.get(root, ""), p) or p
+
+    for i, v in enumerate(variants):
+        full_hits: set[int] = set()
+        prefix_hits: set[int] = set()
+        for j, how in sorted(earlier.get(i, ())):
+            root = find(j)
+            if not fits(root, v.pkey):
+                continue  # the same lines under another dated heading
+            (full_hits if how == "full" else prefix_hits).add(root)
+        if full_hits:
+            roots = sorted(full_hits)
+            target = roots[0]
+            for r in roots[1:]:
+                if fits(target, periods.get(r, "")):
+                    join(target, r)
+            join(target, i)
+        elif len(prefix_hits) == 1:
+            join(next(iter(prefix_hits)), i)
+    groups: dict[int, list[_Variant]] = defaultdict(list)
+    for i, v in enumerate(variants):
+        groups[find(i)].append(v)
+    return list(groups.values())
+
+
+def canonical(group: list[_Variant]) -> CanonicalFact:
+    """One canonical fact from a cluster: the most complete copy's text and entities, every
+    mention, and the explicit period of any copy when the chosen one has none."""
+    best = min(group, key=lambda v: (-len(v.fact.text), -len(v.norm), v.norm, v.fact.doc_id, v.fact.start))
+    f = best.fact
+    period, source = f.period, f.period_source
+    if source not in ("text", "heading"):
+        explicit = next((v.fact for v in sorted(group, key=order_key)
+                         if v.fact.period_source in ("text", "heading")), None)
+        if explicit is not None:
+            period, source = explicit.period, explicit.period_source
+    mentions = sorted({(m.doc_id, m.start, m.end): m for v in group for m in v.mentions}.values(),
+                      key=lambda m: (m.doc_id, m.start, m.end))
+    return CanonicalFact(
+        fact_id=make_fact_id(f.text, period, source), text=f.text, entities=f.entities,
+        mentions=mentions, support=len(mentions), subject=f.subject, metric=f.metric,
+        period=period, period_source=source)
+
+
+def sort_canonical(facts: list[CanonicalFact]) -> list[CanonicalFact]:
+    return sorted(facts, key=lambda c: (-c.support, c.fact_id))
 
 
 class Deduplicator:
@@ -113,124 +250,16 @@ class Deduplicator:
         else:
             raise TypeError(f"cannot deduplicate a {type(result).__name__}")
 
-    # --- clustering -------------------------------------------------------------------------------
-
-    @staticmethod
-    def _compatible(short: _Variant, long: _Variant, how: str) -> bool:
-        """Do two copies state the same thing? Periods, materials and numbers must agree; a
-        teaser may lack what came after its cut."""
-        if _overlap(short.pkey, long.pkey) is None:
-            return False
-        if not short.materials <= long.materials:
-            return False
-        a, b = short.numbers, long.numbers
-        if how == "full":
-            return a == b
-        if len(a) > len(b) or a[:-1] != b[:len(a) - 1]:
-            return False
-        if a and a[-1] != b[len(a) - 1]:
-            # a copy cut inside its last number ("$6" of "$61.20/kg"): its digits begin the
-            # longer copy's number and end the shorter copy's text
-            digits = a[-1].replace(".", "")
-            return b[len(a) - 1].replace(".", "").startswith(digits) and short.norm.endswith(digits)
-        return True
-
-    @staticmethod
-    def _same_text(short: str, long: str) -> list[str]:
-        """How two normalised texts (shorter first) may be one statement: 'full' (a whole copy)
-        and/or 'prefix' (a copy cut off)."""
-        how = []
-        if len(short) >= 0.9 * len(long) and fuzz.ratio(short, long) >= FULL_RATIO:
-            how.append("full")
-        if len(short) >= MIN_TRUNCATED and \
-                Indel.normalized_similarity(short, long[:len(short)]) * 100 >= PREFIX_RATIO:
-            how.append("prefix")
-        return how
-
-    def _clusters(self) -> list[list[_Variant]]:
-        variants = sorted(self.variants.values(), key=lambda v: (-len(v.norm), v.norm, v.pkey))
-        blocks: dict[tuple, list[int]] = defaultdict(list)
-        parent: list[int] = []
-        # root -> the explicit period its members state (the intersection of their ranges)
-        periods: dict[int, str] = {}
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        def fits(root: int, pkey: str) -> bool:
-            # periods keep copies apart only when they cannot be the same time: "Sep 5" and
-            # "Sep 12" do not overlap; "March 2025" and "March 3, 2025" do
-            return _overlap(periods.get(root, ""), pkey) is not None
-
-        def join(root: int, other: int) -> None:
-            parent[other] = root
-            p = periods.pop(other, "")
-            if p:
-                periods[root] = _overlap(periods.get(root, ""), p) or p
-
-        for i, v in enumerate(variants):
-            parent.append(i)
-            if v.pkey:
-                periods[i] = v.pkey
-            keys = [("p", v.norm[:PREFIX_KEY])]
-            if v.numbers:
-                keys.append(("n", v.numbers[0], v.norm[:8]))
-            seen: set[int] = set()
-            full_hits: set[int] = set()
-            prefix_hits: set[int] = set()
-            for k in keys:
-                for j in blocks.get(k, ()):
-                    if j in seen:
-                        continue
-                    seen.add(j)
-                    u = variants[j]  # processed earlier: at least as long
-                    how = next((h for h in self._same_text(v.norm, u.norm)
-                                if self._compatible(v, u, h)), None)
-                    if how is None:
-                        continue
-                    root = find(j)
-                    if not fits(root, v.pkey):
-                        continue  # the same lines under another dated heading
-                    (full_hits if how == "full" else prefix_hits).add(root)
-            if full_hits:
-                roots = sorted(full_hits)
-                target = roots[0]
-                for r in roots[1:]:
-                    if fits(target, periods.get(r, "")):
-                        join(target, r)
-                join(target, i)
-            elif len(prefix_hits) == 1:
-                join(next(iter(prefix_hits)), i)
-            # a teaser matching several different statements stays on its own
-            for k in keys:
-                blocks[k].append(i)
-        groups: dict[int, list[_Variant]] = defaultdict(list)
-        for i, v in enumerate(variants):
-            groups[find(i)].append(v)
-        return list(groups.values())
+    def clusters(self) -> list[list[_Variant]]:
+        blocks: dict[tuple, list[_Variant]] = defaultdict(list)
+        for v in self.variants.values():
+            for k in block_keys(v):
+                blocks[k].append(v)
+        edges = [e for members in blocks.values() if len(members) > 1 for e in block_edges(members)]
+        return assemble(list(self.variants.values()), edges)
 
     def finish(self) -> list[CanonicalFact]:
-        out = []
-        for group in self._clusters():
-            best = min(group, key=lambda v: (-len(v.fact.text), -len(v.norm), v.norm, v.fact.doc_id,
-                                             v.fact.start))
-            f = best.fact
-            period, source = f.period, f.period_source
-            if source not in ("text", "heading"):
-                explicit = next((v.fact for v in group if v.fact.period_source in ("text", "heading")), None)
-                if explicit is not None:
-                    period, source = explicit.period, explicit.period_source
-            mentions = sorted({(m.doc_id, m.start, m.end): m for v in group for m in v.mentions}.values(),
-                              key=lambda m: (m.doc_id, m.start, m.end))
-            out.append(CanonicalFact(
-                fact_id=make_fact_id(f.text, period, source), text=f.text, entities=f.entities,
-                mentions=mentions, support=len(mentions), subject=f.subject, metric=f.metric,
-                period=period, period_source=source))
-        out.sort(key=lambda c: (-c.support, c.fact_id))
-        return out
+        return sort_canonical([canonical(g) for g in self.clusters()])
 
 
 def deduplicate(results: Iterable[Union[ArticleResult, Fact, CanonicalFact]]) -> list[CanonicalFact]:
