@@ -55,7 +55,7 @@ def _data(patterns_dir: Optional[str] = None):
 
 
 _BULLET = re.compile(r"^[\s*•·\-–—>#]+")
-_SEMI_BREAK = re.compile(r";(?=\s*[A-Z])")
+_SEMI_BREAK = re.compile(r";(?=\s*\S)")
 
 
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
@@ -111,12 +111,18 @@ class FactsComponent:
                 if ents[j].end <= e:
                     inside.append(ents[j])
                 j += 1
+            line_len = _line_length(text, s)
             if not any(x.label in FACT_LABELS for x in inside):
-                # a dated heading ("Price Report Sep 12") dates the facts under it
+                # a dated heading ("Price Report Sep 12", "Prices on Oct 17") dates the short
+                # lines under it, not the paragraphs of other stories further down
                 dates = [x for x in inside if x.label == "DATE"]
-                if dates and e - s < 80 and s >= header_end:
+                if dates and line_len < 60 and s >= header_end and text[e - 1] not in ".!?":
                     heading_period = dates[0].value
+                elif line_len >= 40:
+                    heading_period = None
                 continue
+            if line_len >= 160:
+                heading_period = None  # a paragraph ends the list under a heading
             facts.append(self._fact(doc, s, e, inside, heading_period))
         doc._.rei_facts = facts
         return doc
@@ -143,6 +149,12 @@ class FactsComponent:
         subject = _subject(text, inside, s, metric, m)
         return {"start": s, "end": e, "entities": inside, "subject": subject, "metric": metric,
                 "period": period, "period_source": source}
+
+
+def _line_length(text: str, pos: int) -> int:
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    return (len(text) if b < 0 else b) - a
 
 
 def _published_month(published: Optional[str]) -> Optional[dict]:

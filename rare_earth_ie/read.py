@@ -65,7 +65,7 @@ _LEADING_DATE = re.compile(
 # header fields whose values are metadata, never article content
 _HEADER_FIELD = re.compile(
     r"(?i)\b(?P<name>views?|author|publish(?:ed)?\s*(?:time|date|on)?|release[d]?\s*(?:time|date)?|"
-    r"origin|source|editor|posted(?:\s*on)?|hits|clicks|updated?)\s*[:：]"
+    r"origin|source|editor|posted(?:\s*on)?|hits|clicks|updated?|date|tags?|category|categories|by)\s*[:：]"
 )
 HEADER_CHARS = 1500  # a header sits near the top; never scan a whole 20 MB article for one
 

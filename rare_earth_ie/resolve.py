@@ -22,6 +22,7 @@ from .recognizers.base import Ent, Intervals, OverlapIndex, doc_text, remove_ove
 from .recognizers.org import _LEGAL
 
 _ABBR = re.compile(r"\s?\(\s?(?P<abbr>[A-Z][A-Za-z&]{1,11}|[A-Z]{2,}[0-9]?)\s?\)")
+_LONG_LINE = re.compile(r"[^\n]{180,}")  # teasers are cut at 200-300 characters
 _SENT_END = re.compile(r"(?<![A-Z])[.!?]\s|\n")
 
 
@@ -67,6 +68,7 @@ class Resolver:
 
         cands: list[Ent] = list(doc._.rei_cands or [])
         cands = self._header(doc, cands, header_zones(doc))
+        cands = self._drop_cut(doc_text(doc), cands)
         by = {}
         for e in cands:
             by.setdefault(e.label, []).append(e)
@@ -103,6 +105,22 @@ class Resolver:
             elif e.label == "ORG" and zone[0] in ("source", "origin"):
                 out.append(e)
         return out
+
+    @staticmethod
+    def _drop_cut(text: str, cands: list[Ent]) -> list[Ent]:
+        """A teaser cut off mid-word ("... of recycled NdF", "... capital cost of A$31") ends a long
+        line without closing punctuation; a mention touching that cut may be a piece of a
+        longer one, so it is dropped."""
+        cuts = set()
+        for m in _LONG_LINE.finditer(text):
+            end = m.end()
+            while end > m.start() and text[end - 1] == " ":
+                end -= 1
+            if end > m.start() and text[end - 1].isalnum():
+                cuts.add(end)
+        if not cuts:
+            return cands
+        return [e for e in cands if e.end not in cuts]
 
     @staticmethod
     def _conflicts(by: dict[str, list[Ent]]) -> None:
