@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterable, Iterator, List, Optional
 
 import typer
 
@@ -119,12 +119,21 @@ def extract(paths: List[str] = PATHS,
         raise typer.Exit(1)
 
 
-def _write_facts(facts: List[CanonicalFact], output: Optional[Path]) -> None:
+# mentions beyond this many move to a temporary SQLite file, so that deduplicating a dump of any
+# size holds only its distinct statements in memory
+SPILL_AFTER = 200_000
+
+
+def _write_facts(facts: Iterable[CanonicalFact], output: Optional[Path]) -> int:
+    """Write canonical facts as they come (atomically when to a file); returns how many."""
     from .output import atomic_output, to_line
 
+    n = 0
     with atomic_output(output) as fh:
         for f in facts:
             fh.write(to_line(f))
+            n += 1
+    return n
 
 
 def _read_extracted(path: str, failures: Failures) -> Iterator[ArticleResult]:
@@ -153,14 +162,13 @@ def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `
     from .dedup import Deduplicator
 
     failures = Failures(errors, fail_fast)
-    d = Deduplicator()
+    d = Deduplicator(spill_after=SPILL_AFTER)
     with Progress("read", quiet) as progress:
         for path in inputs:
             for r in progress.track(_read_extracted(path, failures)):
                 d.add(r)
-    facts = d.finish()
-    progress.message(f"dedup: {progress.facts} facts -> {len(facts)} canonical facts")
-    _write_facts(facts, output)
+    n = _write_facts(d.iter_finish(), output)
+    progress.message(f"dedup: {progress.facts} facts -> {n} canonical facts")
     failures.close()
     if failures.count:
         raise typer.Exit(1)
@@ -175,13 +183,12 @@ def run(paths: List[str] = PATHS,
     from .dedup import Deduplicator
 
     failures = Failures(errors, fail_fast)
-    d = Deduplicator()
+    d = Deduplicator(spill_after=SPILL_AFTER)
     with Progress("extract", quiet) as progress:
         for r in progress.track(_results(paths, failures, batch_size, n_process)):
             d.add(r)
-    facts = d.finish()
-    progress.message(f"dedup: {progress.facts} facts -> {len(facts)} canonical facts")
-    _write_facts(facts, output)
+    n = _write_facts(d.iter_finish(), output)
+    progress.message(f"dedup: {progress.facts} facts -> {n} canonical facts")
     failures.close()
     if failures.count:
         typer.echo(f"{failures.count} input(s) failed", err=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
+from typing import Iterable, Iterator, Optional, Union
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -46,7 +46,10 @@ class _Variant:
     fact: Fact                       # a representative copy (deterministically chosen)
     numbers: tuple[str, ...]
     materials: frozenset[str]
-    mentions: list[Mention] = field(default_factory=list)
+    #: (doc_id, start, end, text) of every copy, unless spilled to disk (then None)
+    mentions: Optional[list[tuple]] = field(default_factory=list)
+    count: int = 0
+    vid: int = -1
 
     def better_rep(self, f: Fact) -> bool:
         """The most complete raw copy represents the variant (ties: first doc_id, offset)."""
@@ -183,9 +186,9 @@ def assemble(variants: list[_Variant], edges: Iterable[tuple[tuple, tuple, str]]
     return list(groups.values())
 
 
-def canonical(group: list[_Variant]) -> CanonicalFact:
-    """One canonical fact from a cluster: the most complete copy's text and entities, every
-    mention, and the explicit period of any copy when the chosen one has none."""
+def _head(group: list[_Variant]) -> tuple[Fact, Optional[dict], Optional[str], str]:
+    """The most complete copy of a cluster, its period (the explicit period of any copy when the
+    chosen one has none) and the fact_id."""
     best = min(group, key=lambda v: (-len(v.fact.text), -len(v.norm), v.norm, v.fact.doc_id, v.fact.start))
     f = best.fact
     period, source = f.period, f.period_source
@@ -194,12 +197,20 @@ def canonical(group: list[_Variant]) -> CanonicalFact:
                          if v.fact.period_source in ("text", "heading")), None)
         if explicit is not None:
             period, source = explicit.period, explicit.period_source
-    mentions = sorted({(m.doc_id, m.start, m.end): m for v in group for m in v.mentions}.values(),
-                      key=lambda m: (m.doc_id, m.start, m.end))
+    return f, period, source, make_fact_id(f.text, period, source)
+
+
+def canonical(group: list[_Variant], mentions: Optional[Iterable[tuple]] = None) -> CanonicalFact:
+    """One canonical fact from a cluster: the most complete copy's text and entities, and every
+    mention (from the variants, or ``mentions`` when they were spilled to disk)."""
+    f, period, source, fact_id = _head(group)
+    if mentions is None:
+        mentions = (m for v in group for m in v.mentions)
+    unique = sorted({m[:3]: m for m in mentions}.values(), key=lambda m: m[:3])
     return CanonicalFact(
-        fact_id=make_fact_id(f.text, period, source), text=f.text, entities=f.entities,
-        mentions=mentions, support=len(mentions), subject=f.subject, metric=f.metric,
-        period=period, period_source=source)
+        fact_id=fact_id, text=f.text, entities=f.entities,
+        mentions=[Mention(doc_id=d, start=s, end=e, text=t) for d, s, e, t in unique],
+        support=len(unique), subject=f.subject, metric=f.metric, period=period, period_source=source)
 
 
 def sort_canonical(facts: list[CanonicalFact]) -> list[CanonicalFact]:
@@ -207,15 +218,22 @@ def sort_canonical(facts: list[CanonicalFact]) -> list[CanonicalFact]:
 
 
 class Deduplicator:
-    """Streaming dedup: ``add`` facts or results as they come, ``finish`` once.
+    """Streaming dedup: ``add`` facts or results as they come, then ``finish`` (a list) or
+    ``iter_finish`` (canonical facts one at a time, for writing a large dump's facts).
 
-    State grows with the number of distinct texts and mentions, not with article text.
+    What it holds grows with the number of distinct texts, not with the article text. Mentions
+    grow with the dump; with ``spill_after=N`` they move to a temporary SQLite file once more than
+    N are held, so memory stays flat however large the dump (the command line does this).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, spill_after: Optional[int] = None, tmpdir: Optional[str] = None) -> None:
         self.variants: dict[tuple[str, str], _Variant] = {}
+        self.spill_after = spill_after
+        self.tmpdir = tmpdir
+        self._held = 0
+        self._db = None
 
-    def add_fact(self, f: Fact, mentions: Optional[list[Mention]] = None) -> None:
+    def add_fact(self, f: Fact, mentions: Optional[list] = None) -> None:
         norm, pk = _variant_key(f)
         if not norm:
             return
@@ -225,12 +243,63 @@ class Deduplicator:
             nums = tuple(n for n in (_num(e) for e in f.entities if e.label in _NUMERIC) if n)
             mats = frozenset((e.value or {}).get("symbol") or e.text.lower()
                              for e in f.entities if e.label == "MATERIAL")
-            v = self.variants[key] = _Variant(norm, pk, f, nums, mats)
+            v = self.variants[key] = _Variant(norm, pk, f, nums, mats, vid=len(self.variants))
+            if self._db is not None:
+                v.mentions = None
         elif v.better_rep(f):
             v.fact = f
-        if mentions is None:
-            mentions = [Mention(doc_id=f.doc_id, start=f.start, end=f.end, text=f.text)]
-        v.mentions.extend(mentions)
+        rows = [(f.doc_id, f.start, f.end, f.text)] if mentions is None else [
+            (m.doc_id, m.start, m.end, m.text) if isinstance(m, Mention) else tuple(m) for m in mentions]
+        if self._db is not None:
+            self._spill_rows(v, rows)
+            return
+        v.mentions.extend(rows)
+        v.count += len(rows)
+        self._held += len(rows)
+        if self.spill_after is not None and self._held > self.spill_after:
+            self._spill_all()
+
+    # --- mentions on disk ---------------------------------------------------------------------
+
+    def _spill_all(self) -> None:
+        import sqlite3
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="rei-dedup-", suffix=".sqlite", dir=self.tmpdir)
+        import os
+
+        os.close(fd)
+        self._db_path = path
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE m (v INTEGER, doc TEXT, s INTEGER, e INTEGER, t TEXT)")
+        for v in self.variants.values():
+            held, v.mentions, v.count = v.mentions, None, 0
+            self._spill_rows(v, held)
+        self._held = 0
+
+    def _spill_rows(self, v: _Variant, rows: list[tuple]) -> None:
+        self._db.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?)", [(v.vid, *r) for r in rows])
+        v.count += len(rows)
+
+    def _spilled_mentions(self, group: list[_Variant]) -> Iterator[tuple]:
+        ids = [v.vid for v in group]
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            q = f"SELECT doc, s, e, t FROM m WHERE v IN ({','.join('?' * len(chunk))})"
+            yield from self._db.execute(q, chunk)
+
+    def close(self) -> None:
+        if self._db is not None:
+            import os
+
+            self._db.close()
+            self._db = None
+            try:
+                os.unlink(self._db_path)
+            except OSError:
+                pass
 
     def add(self, result: Union[ArticleResult, Fact, CanonicalFact]) -> None:
         if isinstance(result, ArticleResult):
@@ -258,7 +327,28 @@ class Deduplicator:
         edges = [e for members in blocks.values() if len(members) > 1 for e in block_edges(members)]
         return assemble(list(self.variants.values()), edges)
 
+    def iter_finish(self) -> Iterator[CanonicalFact]:
+        """Canonical facts in output order (most support first), built one at a time."""
+        if self._db is None:
+            yield from self.finish()
+            return
+        self._db.execute("CREATE INDEX mv ON m (v)")
+        order = []
+        for g in self.clusters():
+            _, _, _, fact_id = _head(g)
+            # support before reading the mentions, for the order; a mention added twice (the same
+            # article read twice) is counted once when its fact is built, rarely off by one here
+            order.append((-sum(v.count for v in g), fact_id, g))
+        order.sort(key=lambda x: x[:2])
+        try:
+            for _, _, g in order:
+                yield canonical(g, self._spilled_mentions(g))
+        finally:
+            self.close()
+
     def finish(self) -> list[CanonicalFact]:
+        if self._db is not None:
+            return sort_canonical(list(self.iter_finish()))
         return sort_canonical([canonical(g) for g in self.clusters()])
 
 
