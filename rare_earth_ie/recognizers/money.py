@@ -52,12 +52,13 @@ def _regexes(patterns_dir: str | None = None):
     rng2 = rf"(?:\s?(?:-|to|~)\s?(?P<num2>{NUM}))?"
     suffixed = re.compile(rf"{num}{rng2}(?P<scale>{_SCALE})?\s?{sfx}{per}")
     verbs = load_json("numbers.json", patterns_dir)["money_verbs"]
-    bare = re.compile(
-        r"(?i:\b(?:%s))\s+(?:(?:about|nearly|over|some|around|up to|more than|a total of)\s+)?"
-        rf"(?P<num>{NUM})(?P<scale>\s?(?:thousand|million|billion|trillion|mn|bn)\b)"
-        % alternation(verbs)
-    )
-    return prefixed, suffixed, bare
+    # "awarding 38 million": the amount is found first (a digit starts the pattern, so the engine
+    # skips between digits), then the money verb is checked just before it
+    bare = re.compile(rf"(?<![\d.,$¥€£])(?P<num>{NUM})(?P<scale>\s?(?:thousand|million|billion|trillion|mn|bn)\b)")
+    verb_before = re.compile(
+        r"(?i:\b(?:%s))\s+(?:(?:about|nearly|over|some|around|up to|more than|a total of)\s+)?$"
+        % alternation(verbs))
+    return prefixed, suffixed, bare, verb_before
 
 
 class MoneyRecognizer:
@@ -66,7 +67,7 @@ class MoneyRecognizer:
     def __init__(self, patterns_dir: str | None = None):
         self.patterns_dir = patterns_dir
         self.prefixes, self.suffixes = _tables(patterns_dir)
-        self.prefixed, self.suffixed, self.bare = _regexes(patterns_dir)
+        self.prefixed, self.suffixed, self.bare, self.verb_before = _regexes(patterns_dir)
         self._yen_cache: tuple = (None, False)
 
     def find(self, text: str) -> list[Ent]:
@@ -77,6 +78,8 @@ class MoneyRecognizer:
                 if e:
                     out.append(e)
         for m in self.bare.finditer(text):
+            if not self.verb_before.search(text, max(0, m.start() - 40), m.start()):
+                continue
             amount = parse_number(m.group("num"))
             if amount is not None:
                 val = {"amount": clean_float(amount * scale_of(m.group("scale").strip())),
