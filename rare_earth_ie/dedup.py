@@ -132,19 +132,14 @@ def block_edges(members: list[_Variant]) -> list[tuple[tuple, tuple, str]]:
     return out
 
 
-def assemble(variants: list[_Variant], edges: Iterable[tuple[tuple, tuple, str]]) -> list[list[_Variant]]:
-    """Clusters from matching pairs, deciding in the global order: a copy joins the statement
-    it fully matches (merging statements it fully matches both of), or the one statement it is
-    a teaser of; never a cluster whose explicit period contradicts its own; a teaser of several
-    statements joins none."""
-    variants = sorted(variants, key=order_key)
-    index = {order_key(v): i for i, v in enumerate(variants)}
-    earlier: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for u, v, how in set(edges):
-        earlier[index[v]].append((index[u], how))
-    parent = list(range(len(variants)))
+def assemble_roots(n: int, pkeys: dict[int, str],
+                   earlier: Iterable[tuple[int, list[tuple[int, str]]]]) -> list[int]:
+    """The ordered decisions on variant indices 0..n-1 (the global order): ``earlier`` gives,
+    for each index that has any, its matches among earlier indices as (index, 'full'|'prefix'),
+    in increasing order of the later index. Returns each index's cluster root."""
+    parent = list(range(n))
     # root -> the explicit period its members state (the intersection of their ranges)
-    periods: dict[int, str] = {i: v.pkey for i, v in enumerate(variants) if v.pkey}
+    periods: dict[int, str] = dict(pkeys)
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -163,12 +158,13 @@ def assemble(variants: list[_Variant], edges: Iterable[tuple[tuple, tuple, str]]
         if p:
             periods[root] = _overlap(periods.get(root, ""), p) or p
 
-    for i, v in enumerate(variants):
+    for i, matches in earlier:
+        pkey = pkeys.get(i, "")
         full_hits: set[int] = set()
         prefix_hits: set[int] = set()
-        for j, how in sorted(earlier.get(i, ())):
+        for j, how in sorted(matches):
             root = find(j)
-            if not fits(root, v.pkey):
+            if not fits(root, pkey):
                 continue  # the same lines under another dated heading
             (full_hits if how == "full" else prefix_hits).add(root)
         if full_hits:
@@ -180,9 +176,24 @@ def assemble(variants: list[_Variant], edges: Iterable[tuple[tuple, tuple, str]]
             join(target, i)
         elif len(prefix_hits) == 1:
             join(next(iter(prefix_hits)), i)
+    return [find(i) for i in range(n)]
+
+
+def assemble(variants: list[_Variant], edges: Iterable[tuple[tuple, tuple, str]]) -> list[list[_Variant]]:
+    """Clusters from matching pairs, deciding in the global order: a copy joins the statement
+    it fully matches (merging statements it fully matches both of), or the one statement it is
+    a teaser of; never a cluster whose explicit period contradicts its own; a teaser of several
+    statements joins none."""
+    variants = sorted(variants, key=order_key)
+    index = {order_key(v): i for i, v in enumerate(variants)}
+    earlier: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for u, v, how in set(edges):
+        earlier[index[v]].append((index[u], how))
+    pkeys = {i: v.pkey for i, v in enumerate(variants) if v.pkey}
+    roots = assemble_roots(len(variants), pkeys, sorted(earlier.items()))
     groups: dict[int, list[_Variant]] = defaultdict(list)
     for i, v in enumerate(variants):
-        groups[find(i)].append(v)
+        groups[roots[i]].append(v)
     return list(groups.values())
 
 
@@ -221,9 +232,10 @@ class Deduplicator:
     """Streaming dedup: ``add`` facts or results as they come, then ``finish`` (a list) or
     ``iter_finish`` (canonical facts one at a time, for writing a large dump's facts).
 
-    What it holds grows with the number of distinct texts, not with the article text. Mentions
-    grow with the dump; with ``spill_after=N`` they move to a temporary SQLite file once more than
-    N are held, so memory stays flat however large the dump (the command line does this).
+    What it holds grows with the number of distinct texts and mentions, not with the article
+    text. With ``spill_after=N`` the whole state moves to a temporary SQLite file
+    (:class:`rare_earth_ie.dedup_store.DiskDeduplicator`) once it outgrows about N mentions, so
+    memory stays flat however large the dump (the command line does this).
     """
 
     def __init__(self, spill_after: Optional[int] = None, tmpdir: Optional[str] = None) -> None:
@@ -231,9 +243,14 @@ class Deduplicator:
         self.spill_after = spill_after
         self.tmpdir = tmpdir
         self._held = 0
-        self._db = None
+        self._disk = None  # a DiskDeduplicator once the state outgrew spill_after
 
     def add_fact(self, f: Fact, mentions: Optional[list] = None) -> None:
+        rows = [(f.doc_id, f.start, f.end, f.text)] if mentions is None else [
+            (m.doc_id, m.start, m.end, m.text) if isinstance(m, Mention) else tuple(m) for m in mentions]
+        if self._disk is not None:
+            self._disk.add_fact(f, rows)
+            return
         norm, pk = _variant_key(f)
         if not norm:
             return
@@ -244,62 +261,25 @@ class Deduplicator:
             mats = frozenset((e.value or {}).get("symbol") or e.text.lower()
                              for e in f.entities if e.label == "MATERIAL")
             v = self.variants[key] = _Variant(norm, pk, f, nums, mats, vid=len(self.variants))
-            if self._db is not None:
-                v.mentions = None
+            self._held += 20  # a variant weighs about as much as twenty mentions
         elif v.better_rep(f):
             v.fact = f
-        rows = [(f.doc_id, f.start, f.end, f.text)] if mentions is None else [
-            (m.doc_id, m.start, m.end, m.text) if isinstance(m, Mention) else tuple(m) for m in mentions]
-        if self._db is not None:
-            self._spill_rows(v, rows)
-            return
         v.mentions.extend(rows)
         v.count += len(rows)
         self._held += len(rows)
         if self.spill_after is not None and self._held > self.spill_after:
-            self._spill_all()
+            self._to_disk()
 
-    # --- mentions on disk ---------------------------------------------------------------------
+    # --- handing over to disk ---------------------------------------------------------------
 
-    def _spill_all(self) -> None:
-        import sqlite3
-        import tempfile
+    def _to_disk(self) -> None:
+        from .dedup_store import DiskDeduplicator
 
-        fd, path = tempfile.mkstemp(prefix="rei-dedup-", suffix=".sqlite", dir=self.tmpdir)
-        import os
-
-        os.close(fd)
-        self._db_path = path
-        self._db = sqlite3.connect(path)
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("CREATE TABLE m (v INTEGER, doc TEXT, s INTEGER, e INTEGER, t TEXT)")
+        disk = DiskDeduplicator(self.tmpdir)
         for v in self.variants.values():
-            held, v.mentions, v.count = v.mentions, None, 0
-            self._spill_rows(v, held)
-        self._held = 0
-
-    def _spill_rows(self, v: _Variant, rows: list[tuple]) -> None:
-        self._db.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?)", [(v.vid, *r) for r in rows])
-        v.count += len(rows)
-
-    def _spilled_mentions(self, group: list[_Variant]) -> Iterator[tuple]:
-        ids = [v.vid for v in group]
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            q = f"SELECT doc, s, e, t FROM m WHERE v IN ({','.join('?' * len(chunk))})"
-            yield from self._db.execute(q, chunk)
-
-    def close(self) -> None:
-        if self._db is not None:
-            import os
-
-            self._db.close()
-            self._db = None
-            try:
-                os.unlink(self._db_path)
-            except OSError:
-                pass
+            disk.add_variant(v)
+        self.variants.clear()
+        self._disk = disk
 
     def add(self, result: Union[ArticleResult, Fact, CanonicalFact]) -> None:
         if isinstance(result, ArticleResult):
@@ -329,26 +309,14 @@ class Deduplicator:
 
     def iter_finish(self) -> Iterator[CanonicalFact]:
         """Canonical facts in output order (most support first), built one at a time."""
-        if self._db is None:
+        if self._disk is not None:
+            yield from self._disk.iter_finish()
+        else:
             yield from self.finish()
-            return
-        self._db.execute("CREATE INDEX mv ON m (v)")
-        order = []
-        for g in self.clusters():
-            _, _, _, fact_id = _head(g)
-            # support before reading the mentions, for the order; a mention added twice (the same
-            # article read twice) is counted once when its fact is built, rarely off by one here
-            order.append((-sum(v.count for v in g), fact_id, g))
-        order.sort(key=lambda x: x[:2])
-        try:
-            for _, _, g in order:
-                yield canonical(g, self._spilled_mentions(g))
-        finally:
-            self.close()
 
     def finish(self) -> list[CanonicalFact]:
-        if self._db is not None:
-            return sort_canonical(list(self.iter_finish()))
+        if self._disk is not None:
+            return list(self._disk.iter_finish())
         return sort_canonical([canonical(g) for g in self.clusters()])
 
 

@@ -82,3 +82,21 @@ def test_any_cut_of_a_statement_joins_it(cuts, rnd: random.Random):
     assert top.text == FULL
     assert top.support == sum(1 for r in res if r.facts)
     assert len(canon) == 1
+
+
+def test_disk_dedup_equals_in_memory(corpus_results):
+    """The deduplicator that moves its state to SQLite gives the same canonical facts."""
+    from rare_earth_ie.dedup import Deduplicator
+
+    expected = [c.model_dump() for c in deduplicate(corpus_results)]
+    for spill_after in (0, 40):
+        d = Deduplicator(spill_after=spill_after)
+        for r in corpus_results:
+            d.add(r)
+        assert d._disk is not None
+        assert [c.model_dump() for c in d.iter_finish()] == expected
+    # and canonical facts deduplicated again on disk change nothing
+    d = Deduplicator(spill_after=0)
+    for c in deduplicate(corpus_results):
+        d.add(c)
+    assert [c.model_dump() for c in d.iter_finish()] == expected

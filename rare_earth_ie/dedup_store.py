@@ -1,0 +1,197 @@
+"""Deduplication on disk, for dumps whose distinct statements do not fit in memory.
+
+The same algorithm as :class:`rare_earth_ie.dedup.Deduplicator` — the same variants, blocks,
+pairwise decisions (:func:`block_edges`) and ordered assembly (:func:`assemble_roots`) — with
+its state in a temporary SQLite file: variants with their representative copy, mentions, block
+memberships, matching pairs and clusters. Memory holds only integer arrays over the variants
+and the explicit periods the assembly needs, so a run's peak memory hardly grows with the dump.
+Results are identical to the in-memory deduplicator's.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from array import array
+from itertools import groupby
+from typing import Iterable, Iterator, Optional
+
+from .dedup import (_NUMERIC, _head, _num, _variant_key, _Variant, assemble_roots, block_edges,
+                    block_keys, canonical, order_key)
+from .models import CanonicalFact, Fact
+
+_BATCH = 20_000
+
+
+class DiskDeduplicator:
+    """Add facts (with their mentions) as they come; ``iter_finish`` yields canonical facts in
+    output order, one at a time. The temporary file is removed when done."""
+
+    def __init__(self, tmpdir: Optional[str] = None):
+        fd, self.path = tempfile.mkstemp(prefix="rei-dedup-", suffix=".sqlite", dir=tmpdir)
+        os.close(fd)
+        self.db = sqlite3.connect(self.path)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", "cache_size=-65536"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.executescript("""
+            CREATE TABLE v (id INTEGER PRIMARY KEY, norm TEXT, pkey TEXT, nums TEXT, mats TEXT,
+                            rep TEXT, rlen INT, rdoc TEXT, rstart INT);
+            CREATE UNIQUE INDEX vk ON v (norm, pkey);
+            CREATE TABLE m (v INT, doc TEXT, s INT, e INT, t TEXT);
+        """)
+        self._pending = 0
+
+    # --- adding ---------------------------------------------------------------------------------
+
+    def add_fact(self, f: Fact, rows: Optional[list[tuple]] = None) -> None:
+        norm, pk = _variant_key(f)
+        if not norm:
+            return
+        rows = rows if rows is not None else [(f.doc_id, f.start, f.end, f.text)]
+        cur = self.db.execute("SELECT id, rlen, rdoc, rstart FROM v WHERE norm = ? AND pkey = ?", (norm, pk))
+        hit = cur.fetchone()
+        if hit is None:
+            nums = [n for n in (_num(e) for e in f.entities if e.label in _NUMERIC) if n]
+            mats = sorted({(e.value or {}).get("symbol") or e.text.lower()
+                           for e in f.entities if e.label == "MATERIAL"})
+            cur = self.db.execute("INSERT INTO v (norm, pkey, nums, mats, rep, rlen, rdoc, rstart) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                  (norm, pk, json.dumps(nums), json.dumps(mats), f.model_dump_json(),
+                                   len(f.text), f.doc_id, f.start))
+            vid = cur.lastrowid
+        else:
+            vid, rlen, rdoc, rstart = hit
+            # the most complete raw copy represents the variant (ties: first doc_id, offset)
+            if (-len(f.text), f.doc_id, f.start) < (-rlen, rdoc, rstart):
+                self.db.execute("UPDATE v SET rep = ?, rlen = ?, rdoc = ?, rstart = ? WHERE id = ?",
+                                (f.model_dump_json(), len(f.text), f.doc_id, f.start, vid))
+        self.db.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?)", [(vid, *r) for r in rows])
+        self._pending += 1
+        if self._pending >= _BATCH:
+            self.db.commit()
+            self._pending = 0
+
+    def add_variant(self, v: _Variant) -> None:
+        """Take over a variant of an in-memory deduplicator (with its mentions)."""
+        self.add_fact(v.fact, list(v.mentions or []))
+
+    # --- finishing ------------------------------------------------------------------------------
+
+    def _light(self, rows) -> list[_Variant]:
+        """Variants for comparing: text, period, numbers, materials (no representative)."""
+        out = []
+        for vid, norm, pkey, nums, mats in rows:
+            v = _Variant(norm, pkey, None, tuple(json.loads(nums)), frozenset(json.loads(mats)), vid=vid)
+            out.append(v)
+        return out
+
+    def _full(self, vids: list[int]) -> list[_Variant]:
+        out = []
+        for i in range(0, len(vids), 500):
+            chunk = vids[i:i + 500]
+            q = f"SELECT id, norm, pkey, nums, mats, rep FROM v WHERE id IN ({','.join('?' * len(chunk))})"
+            for vid, norm, pkey, nums, mats, rep in self.db.execute(q, chunk):
+                out.append(_Variant(norm, pkey, Fact.model_validate_json(rep), tuple(json.loads(nums)),
+                                    frozenset(json.loads(mats)), mentions=None, vid=vid))
+        return out
+
+    def _mentions(self, vids: list[int]) -> Iterator[tuple]:
+        for i in range(0, len(vids), 500):
+            chunk = vids[i:i + 500]
+            yield from self.db.execute(
+                f"SELECT doc, s, e, t FROM m WHERE v IN ({','.join('?' * len(chunk))})", chunk)
+
+    def iter_finish(self) -> Iterator[CanonicalFact]:
+        try:
+            yield from self._finish()
+        finally:
+            self.close()
+
+    def _finish(self) -> Iterator[CanonicalFact]:
+        db = self.db
+        db.commit()
+        # 1. the global order (longest text first) as integer arrays
+        n = db.execute("SELECT COUNT(*) FROM v").fetchone()[0]
+        max_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM v").fetchone()[0]
+        idx_of = array("l", [-1]) * (max_id + 1)
+        vid_of = array("l", [0]) * n
+        pkeys: dict[int, str] = {}
+        rows = db.execute("SELECT id, pkey FROM v ORDER BY length(norm) DESC, norm, pkey")
+        for i, (vid, pkey) in enumerate(rows):
+            idx_of[vid] = i
+            vid_of[i] = vid
+            if pkey:
+                pkeys[i] = pkey
+        # 2. block memberships, then matching pairs block by block
+        db.executescript("CREATE TABLE b (k TEXT, i INT); CREATE TABLE ed (later INT, earlier INT, how TEXT);")
+        batch = []
+        for vid, norm, nums in db.cursor().execute("SELECT id, norm, nums FROM v"):
+            v = _Variant(norm, "", None, tuple(json.loads(nums)), frozenset())
+            for k in block_keys(v):
+                batch.append((json.dumps(k), idx_of[vid]))
+            if len(batch) >= _BATCH:
+                db.executemany("INSERT INTO b VALUES (?, ?)", batch)
+                batch = []
+        db.executemany("INSERT INTO b VALUES (?, ?)", batch)
+        db.execute("CREATE INDEX bk ON b (k, i)")
+        edges = []
+        cur = db.cursor()
+        for _, grp in groupby(cur.execute("SELECT k, i FROM b ORDER BY k, i"), key=lambda r: r[0]):
+            members = [i for _, i in grp]
+            if len(members) < 2:
+                continue
+            vids = [vid_of[i] for i in members]
+            light = self._light(self._select_light(vids))
+            key_to_idx = {order_key(v): idx_of[v.vid] for v in light}
+            for u, w, how in block_edges(light):
+                edges.append((key_to_idx[w], key_to_idx[u], how))
+            if len(edges) >= _BATCH:
+                db.executemany("INSERT INTO ed VALUES (?, ?, ?)", edges)
+                edges = []
+        db.executemany("INSERT INTO ed VALUES (?, ?, ?)", edges)
+        db.execute("CREATE INDEX edl ON ed (later)")
+        # 3. the ordered assembly, streaming the pairs by their later variant
+        pairs = db.execute("SELECT DISTINCT later, earlier, how FROM ed ORDER BY later")
+        earlier = ((later, [(e, h) for _, e, h in grp]) for later, grp in groupby(pairs, key=lambda r: r[0]))
+        roots = assemble_roots(n, pkeys, earlier)
+        # 4. clusters, their output order, then each canonical fact with its mentions
+        db.executescript("CREATE TABLE c (root INT, vid INT); CREATE TABLE o (support INT, fid TEXT, root INT);")
+        db.executemany("INSERT INTO c VALUES (?, ?)", ((roots[i], vid_of[i]) for i in range(n)))
+        db.execute("CREATE INDEX cr ON c (root)")
+        db.execute("CREATE INDEX mv ON m (v)")
+        order = []
+        for root, grp in groupby(db.cursor().execute("SELECT root, vid FROM c ORDER BY root"), key=lambda r: r[0]):
+            vids = [vid for _, vid in grp]
+            _, _, _, fact_id = _head(self._full(vids))
+            marks = ",".join("?" * len(vids)) if len(vids) <= 500 else None
+            if marks:
+                support = db.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT doc, s, e FROM m WHERE v IN ({marks}))",
+                                     vids).fetchone()[0]
+            else:
+                support = len({r[:3] for r in self._mentions(vids)})
+            order.append((support, fact_id, root))
+            if len(order) >= _BATCH:
+                db.executemany("INSERT INTO o VALUES (?, ?, ?)", order)
+                order = []
+        db.executemany("INSERT INTO o VALUES (?, ?, ?)", order)
+        for (root,) in db.cursor().execute("SELECT root FROM o ORDER BY support DESC, fid"):
+            vids = [vid for (vid,) in db.execute("SELECT vid FROM c WHERE root = ?", (root,))]
+            yield canonical(self._full(vids), self._mentions(vids))
+
+    def _select_light(self, vids: list[int]) -> Iterable[tuple]:
+        out = []
+        for i in range(0, len(vids), 500):
+            chunk = vids[i:i + 500]
+            out.extend(self.db.execute(
+                f"SELECT id, norm, pkey, nums, mats FROM v WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
