@@ -31,7 +31,8 @@ VALUE_FIELDS: dict[str, dict[str, str]] = {
     "DATE": {"start": "first day, ISO date", "end": "last day, ISO date",
              "grain": "`day`, `month`, `quarter`, `half` or `year`"},
     "ORG": {"name": "canonical name", "aliases": "other names of the organisation",
-            "ticker": "exchange ticker (`300224.SZ`) or null"},
+            "ticker": "exchange ticker (`300224.SZ`) or null",
+            "country": "for a known government body, the code of its country or bloc (optional)"},
     "POLICY": {"name": "canonical name",
                "kind": "`law`, `announcement`, `programme`, `tariff`, `export_control`, `mandate`, "
                        "`plan` or `other`",

@@ -275,12 +275,19 @@ class Resolver:
         orgs.sort(key=lambda e: e.start)
 
     def _jurisdiction(self, doc: Doc, by: dict[str, list[Ent]]) -> None:
-        """The place a policy belongs to: a place inside it or just before it ("EU's 25%
-        mandate"), else the first place or demonym of its sentence, else a place after it."""
+        """The place a policy belongs to: a place in its modifiers ("U.S. tariffs") or just
+        before it ("EU's 25% mandate"), else a government body or the first place or demonym of
+        its sentence, else a place after it, else the country the article is most about. A place
+        in the policy's object ("tariff on US imports") is not its jurisdiction."""
         if "POLICY" not in by:
             return
         gpes = [g for g in by.get("GPE", []) if g.value.get("code")]
+        bodies = [o for o in by.get("ORG", []) if o.value.get("country")]
         text = doc_text(doc)
+        counts: dict[str, int] = {}
+        for g in gpes:
+            counts[g.value["code"]] = counts.get(g.value["code"], 0) + 1
+        main = max(counts, key=lambda c: (counts[c], c)) if counts else None
         for p in by["POLICY"]:
             if p.value.get("jurisdiction"):
                 continue
@@ -288,19 +295,24 @@ class Resolver:
                      default=max(0, p.start - 300))
             hi_m = _SENT_END.search(text, p.end)
             hi = hi_m.start() if hi_m else len(text)
-            inside = [g for g in gpes if _inside(g, p)]
+            obj = re.search(r"\s(?:on|against)\s", text[p.start:p.end])
+            head_end = p.start + obj.start() if obj else p.end
+            inside = [g for g in gpes if p.start <= g.start and g.end <= head_end]
             # "EU's 25% mandate", "EU's proposed Act": a possessive place just before the policy
             adjacent = [g for g in gpes if g.end <= p.start and p.start - g.end <= 25
                         and (p.start - g.end <= 3 or text.startswith("'s", g.end))]
             before = [g for g in gpes if lo <= g.start and g.end <= p.start
                       and text.count('"', lo, g.start) % 2 == 0]  # not inside a quotation
             near = [g for g in before if p.start - g.end <= 40]
+            body = [o for o in bodies if lo <= o.start and o.end <= hi]
             after = [g for g in gpes if p.end <= g.start and g.end <= hi]
             code = None
             for group in (inside, adjacent[-1:], near[-1:]):
                 if group:
                     code = group[0].value["code"]
                     break
+            if code is None and body:
+                code = body[0].value["country"]
             if code is None:
                 first = before[0].start if before else p.start
                 dm = self._demonym_rx.search(text, lo, first)
@@ -310,4 +322,6 @@ class Resolver:
                     code = before[0].value["code"]
                 elif after:
                     code = after[0].value["code"]
+                else:
+                    code = main
             p.value["jurisdiction"] = code

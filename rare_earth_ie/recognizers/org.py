@@ -80,6 +80,8 @@ class OrgRecognizer:
                 info = self.meta.get(sp.id_, {})
                 val = {"name": sp.id_, "aliases": list(info.get("aliases", [])),
                        "ticker": info.get("ticker")}
+                if info.get("country"):
+                    val["country"] = info["country"]  # a government body's jurisdiction
                 out.append(Ent(self.label, sp.start_char, sp.end_char, val, priority=3))
         seen = set()
         for start, end, rule in self._candidates(doc, triggers):

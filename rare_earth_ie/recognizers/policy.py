@@ -114,8 +114,7 @@ class PolicyRecognizer:
             out.append(Ent(self.label, start, m.end(), val, priority=3))
         for m in SECTION_RE.finditer(text):
             kind = "tariff" if re.search(r"tariff|dut", m.group()) else "other"
-            val = {"name": m.group(), "kind": kind, "jurisdiction": "US",
-                   "ref": f"Section {m.group('ref')}"}
+            val = {"name": m.group(), "kind": kind, "jurisdiction": "US", "ref": None}
             out.append(Ent(self.label, m.start(), m.end(), val, priority=3))
         return out
 
