@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import deque
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional
 
@@ -36,7 +37,7 @@ class Failures:
 
     def __call__(self, err) -> None:
         self.count += 1
-        where = f" (doc_id {err.doc_id})" if err.doc_id and err.line is None else ""
+        where = f" (doc_id {err.doc_id})" if err.doc_id else ""
         typer.echo(f"error: {err}{where}", err=True)
         if self._fh:
             self._fh.write(json.dumps(err.to_json(), ensure_ascii=False) + "\n")
@@ -51,13 +52,17 @@ class Failures:
             self._fh = None
 
 
-def _articles(paths: List[str], failures: Failures, skip: set[str]) -> Iterator[Article]:
-    from .read import ReadError, iter_articles
+def _articles(paths: List[str], failures: Failures, skip: set[str],
+              where: Optional[deque] = None) -> Iterator[Article]:
+    """The articles to extract; ``where`` receives (file, line) of each one yielded, in order."""
+    from .read import ReadError, iter_located
 
-    for item in iter_articles(paths):
+    for item, path, line in iter_located(paths):
         if isinstance(item, ReadError):
             failures(item)
         elif item.doc_id not in skip:
+            if where is not None:
+                where.append((path, line))
             yield item
 
 
@@ -66,10 +71,14 @@ def _results(paths: List[str], failures: Failures, batch_size: int, n_process: i
     from .extract import extract_many
     from .read import ReadError
 
-    for r in extract_many(_articles(paths, failures, skip), batch_size=batch_size,
+    # extract_many yields one item per article in input order: a document whose extraction
+    # failed is reported by the file and line it was read from (its source may be a URL)
+    where: deque = deque()
+    for r in extract_many(_articles(paths, failures, skip, where), batch_size=batch_size,
                           n_process=n_process, on_error="return"):
+        path, line = where.popleft() if where else (None, None)
         if isinstance(r, ReadError):
-            failures(r)
+            failures(ReadError(path or r.path, line, r.reason, doc_id=r.doc_id))
         else:
             yield r
 
@@ -141,7 +150,11 @@ def _read_extracted(path: str, failures: Failures) -> Iterator[ArticleResult]:
 
     from .read import ReadError
 
-    fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    try:
+        fh = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="replace")
+    except OSError as e:
+        failures(ReadError(path, None, f"cannot open: {e.strerror or e}"))
+        return
     with fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
@@ -171,6 +184,36 @@ def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `
     progress.message(f"dedup: {progress.facts} facts -> {n} canonical facts")
     failures.close()
     if failures.count:
+        typer.echo(f"{failures.count} input(s) failed", err=True)
+        raise typer.Exit(1)
+
+
+def _run_dask(paths: List[str], scheduler: str, output: Optional[Path], errors: Optional[Path],
+              fail_fast: bool, batch_size: int, n_process: int, quiet: bool) -> None:
+    """``run --dask``: the same canonical facts, extracted and deduplicated on a Dask cluster."""
+    if "-" in paths:
+        raise typer.BadParameter("stdin (-) cannot be read by a Dask cluster: pass files, globs or URLs")
+    try:
+        from .dask import run as dask_run
+
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as e:
+        typer.echo(f"error: {e} (pip install 'rare-earth-ie[dask]')", err=True)
+        raise typer.Exit(2)
+    failures = Failures(errors, fail_fast)
+    progress = Progress("dask", quiet)
+    progress.message(f"dask: extracting and deduplicating on {scheduler}")
+    facts, errs = dask_run(paths, scheduler=scheduler, batch_size=batch_size,
+                           n_workers=n_process if n_process > 1 else 2)
+    for err in errs:
+        failures(err)
+    n = _write_facts(facts, output)
+    progress.message(f"dask: {n} canonical facts")
+    progress.close()
+    failures.close()
+    if failures.count:
+        typer.echo(f"{failures.count} input(s) failed", err=True)
         raise typer.Exit(1)
 
 
@@ -178,10 +221,18 @@ def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `
 def run(paths: List[str] = PATHS,
         output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL file (default stdout)."),
         errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
-        batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET) -> None:
+        batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
+        dask_scheduler: Optional[str] = typer.Option(
+            None, "--dask", metavar="ADDRESS|local",
+            help="Run on a Dask cluster: a scheduler address (tcp://host:8786), or `local` for a "
+                 "local cluster of --n-process (default 2) worker processes. Needs the dask extra; "
+                 "see docs/dask.md.")) -> None:
     """Extract, then deduplicate: canonical facts of a whole dump (the main job)."""
     from .dedup import Deduplicator
 
+    if dask_scheduler:
+        _run_dask(paths, dask_scheduler, output, errors, fail_fast, batch_size, n_process, quiet)
+        return
     failures = Failures(errors, fail_fast)
     d = Deduplicator(spill_after=SPILL_AFTER)
     with Progress("extract", quiet) as progress:
