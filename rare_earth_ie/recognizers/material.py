@@ -79,8 +79,12 @@ class MaterialRecognizer:
                 val = {"name": self.sym_to_elem.get(s, s.lower()), "symbol": s}
                 prio = 0
             sym = self.aliases["sym"].get(val["symbol"], val["symbol"])
-            if sym != val["symbol"]:
+            if sym != val["symbol"] or (kind == "formula" and sym in self.aliases["names"]):
                 val = {"name": self.aliases["names"].get(sym, val["name"]), "symbol": sym}
+            if kind in ("formula", "magnet"):
+                form = s.split()[-1].lower() if " " in s else ""
+                if form in self.forms and not val["name"].endswith(form):
+                    val["name"] = f"{val['name']} {form}"  # "PrNd oxide" -> "praseodymium-neodymium oxide"
             out.append(Ent(self.label, m.start(), m.end(), val, priority=prio))
         return out
 
