@@ -25,16 +25,32 @@ from .facts import make_fact_id, normalise_text, period_key
 from .models import ArticleResult, CanonicalFact, Entity, Fact, Mention
 
 PREFIX_KEY = 24        # characters of normalised text that block truncated copies together
-MIN_TRUNCATED = 30     # a shorter copy must keep this many characters to match as a teaser
+MIN_TRUNCATED = 20     # a shorter copy must keep this many characters to match as a teaser
+BIG_BLOCK = 48         # blocks larger than this are compared by sorted neighbourhood
+WINDOW = 12            # neighbours compared on each side in a large block
 FULL_RATIO = 93.0      # rapidfuzz ratio for two whole copies of one statement
 PREFIX_RATIO = 95.0    # ratio of a teaser against the same length of the longer copy
 _NUMERIC = ("PERCENT", "MONEY", "QUANTITY")
 
 
 def _num(e: Entity) -> Optional[str]:
+    """A number a fact states, exactly (both ends of a range): '580000-600000'."""
     v = e.value or {}
     x = v.get("value", v.get("amount"))
-    return None if x is None else f"{float(x):.6g}"
+    if x is None:
+        return None
+    hi = v.get("value_max", v.get("amount_max"))
+    return f"{float(x):.12g}" + (f"-{float(hi):.12g}" if hi is not None else "")
+
+
+def facets(f: Fact) -> tuple[tuple[str, ...], frozenset[str]]:
+    """What two copies of one statement must share: its numbers, in order, and the materials and
+    organisations it names (an organisation by its folded surface, the same in every copy)."""
+    nums = tuple(n for n in (_num(e) for e in f.entities if e.label in _NUMERIC) if n)
+    names = frozenset(
+        [(e.value or {}).get("symbol") or e.text.lower() for e in f.entities if e.label == "MATERIAL"]
+        + ["org:" + normalise_text(e.text) for e in f.entities if e.label == "ORG"])
+    return nums, names
 
 
 @dataclass
@@ -56,15 +72,10 @@ class _Variant:
         return (-len(f.text), f.doc_id, f.start) < (-len(self.fact.text), self.fact.doc_id, self.fact.start)
 
 
-def _overlap(a: str, b: str) -> Optional[str]:
-    """Intersection of two period keys ("start..end", ISO dates), "" if either is unknown,
-    None if they are disjoint."""
-    if not a or not b:
-        return a or b
-    a0, a1 = a.split("..")
-    b0, b1 = b.split("..")
-    lo, hi = max(a0, b0), min(a1, b1)
-    return f"{lo}..{hi}" if lo <= hi else None
+def _same_period(a: str, b: str) -> bool:
+    """Explicit periods keep copies apart unless equal; a copy without one (a teaser cut before
+    its date) blocks nothing."""
+    return not a or not b or a == b
 
 
 def _variant_key(f: Fact) -> tuple[str, str]:
@@ -89,21 +100,25 @@ def block_keys(v: _Variant) -> list[tuple]:
     return keys
 
 
-def same_text(short: str, long: str) -> list[str]:
-    """How two normalised texts (shorter first) may be one statement: 'full' (a whole copy)
-    and/or 'prefix' (a copy cut off)."""
+def same_text(short: str, long: str) -> list[tuple[str, float]]:
+    """How two normalised texts (shorter first) may be one statement, with a score: 'full' (a
+    whole copy) and/or 'prefix' (a copy cut off)."""
     how = []
-    if len(short) >= 0.9 * len(long) and fuzz.ratio(short, long) >= FULL_RATIO:
-        how.append("full")
-    if len(short) >= MIN_TRUNCATED and Indel.normalized_similarity(short, long[:len(short)]) * 100 >= PREFIX_RATIO:
-        how.append("prefix")
+    if len(short) >= 0.9 * len(long):
+        r = fuzz.ratio(short, long)
+        if r >= FULL_RATIO:
+            how.append(("full", r))
+    if len(short) >= MIN_TRUNCATED:
+        r = Indel.normalized_similarity(short, long[:len(short)]) * 100
+        if r >= PREFIX_RATIO:
+            how.append(("prefix", r))
     return how
 
 
 def compatible(short: _Variant, long: _Variant, how: str) -> bool:
     """Do two copies state the same thing? Periods, materials and numbers must agree; a teaser
     may lack what came after its cut."""
-    if _overlap(short.pkey, long.pkey) is None:
+    if not _same_period(short.pkey, long.pkey):
         return False
     if not short.materials <= long.materials:
         return False
@@ -120,26 +135,45 @@ def compatible(short: _Variant, long: _Variant, how: str) -> bool:
     return True
 
 
-def block_edges(members: list[_Variant]) -> list[tuple[tuple, tuple, str]]:
-    """Matching pairs within one block: (earlier key, later key, 'full'|'prefix')."""
+def block_edges(members: list[_Variant]) -> list[tuple[tuple, tuple, str, float]]:
+    """Matching pairs within one block: (earlier key, later key, 'full'|'prefix', score).
+
+    A small block is compared all-pairs. A large one (a template repeated with many numbers)
+    is sorted by text and each member compared with its WINDOW neighbours on either side: a
+    teaser sorts right before the copies it begins, and near-copies share long prefixes, so
+    the pairs that can match are neighbours (the sorted-neighbourhood method)."""
     members = sorted(members, key=order_key)
+    rank = {id(v): i for i, v in enumerate(members)}
+    if len(members) <= BIG_BLOCK:
+        pairs = ((members[j], members[i]) for i in range(len(members)) for j in range(i))
+    else:
+        by_text = sorted(members, key=lambda v: (v.norm, v.pkey))
+        seen = set()
+        for i, v in enumerate(by_text):
+            for u in by_text[i + 1:i + 1 + WINDOW]:
+                a, b = (u, v) if rank[id(u)] < rank[id(v)] else (v, u)
+                seen.add((rank[id(a)], rank[id(b)]))
+        pairs = ((members[a], members[b]) for a, b in sorted(seen))
     out = []
-    for i, v in enumerate(members):
-        for u in members[:i]:  # earlier: at least as long
-            how = next((h for h in same_text(v.norm, u.norm) if compatible(v, u, h)), None)
-            if how is not None:
-                out.append((order_key(u), order_key(v), how))
+    for u, v in pairs:  # u earlier: at least as long
+        for how, score in same_text(v.norm, u.norm):
+            if compatible(v, u, how):
+                out.append((order_key(u), order_key(v), how, round(score, 3)))
+                break
     return out
 
 
 def assemble_roots(n: int, pkeys: dict[int, str],
-                   earlier: Iterable[tuple[int, list[tuple[int, str]]]]) -> list[int]:
+                   earlier: Iterable[tuple[int, list[tuple]]]) -> list[int]:
     """The ordered decisions on variant indices 0..n-1 (the global order): ``earlier`` gives,
-    for each index that has any, its matches among earlier indices as (index, 'full'|'prefix'),
-    in increasing order of the later index. Returns each index's cluster root."""
+    for each index that has any, its matches among earlier indices as (index, 'full'|'prefix',
+    score), in increasing order of the later index. Returns each index's cluster root.
+
+    A copy joins the statement it matches best as a whole (and statements it fully matches are
+    merged when their periods agree), else the one statement it is the best teaser of; a teaser
+    that begins two statements equally well joins neither."""
     parent = list(range(n))
-    # root -> the explicit period its members state (the intersection of their ranges)
-    periods: dict[int, str] = dict(pkeys)
+    periods: dict[int, str] = dict(pkeys)  # root -> the explicit period of its members
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -148,34 +182,35 @@ def assemble_roots(n: int, pkeys: dict[int, str],
         return i
 
     def fits(root: int, pkey: str) -> bool:
-        # periods keep copies apart only when they cannot be the same time: "Sep 5" and
-        # "Sep 12" do not overlap; "March 2025" and "March 3, 2025" do
-        return _overlap(periods.get(root, ""), pkey) is not None
+        return _same_period(periods.get(root, ""), pkey)
 
     def join(root: int, other: int) -> None:
         parent[other] = root
         p = periods.pop(other, "")
-        if p:
-            periods[root] = _overlap(periods.get(root, ""), p) or p
+        if p and not periods.get(root):
+            periods[root] = p
 
     for i, matches in earlier:
         pkey = pkeys.get(i, "")
-        full_hits: set[int] = set()
-        prefix_hits: set[int] = set()
-        for j, how in sorted(matches):
+        best: dict[str, dict[int, float]] = {"full": {}, "prefix": {}}
+        for j, how, *score in sorted(matches):
             root = find(j)
             if not fits(root, pkey):
                 continue  # the same lines under another dated heading
-            (full_hits if how == "full" else prefix_hits).add(root)
-        if full_hits:
-            roots = sorted(full_hits)
-            target = roots[0]
-            for r in roots[1:]:
-                if fits(target, periods.get(r, "")):
+            sc = score[0] if score else 100.0
+            best[how][root] = max(best[how].get(root, 0.0), sc)
+        full, prefix = best["full"], best["prefix"]
+        if full:
+            target = max(sorted(full), key=lambda r: full[r])
+            for r in sorted(full):
+                if r != target and fits(target, periods.get(r, "")):
                     join(target, r)
             join(target, i)
-        elif len(prefix_hits) == 1:
-            join(next(iter(prefix_hits)), i)
+        elif prefix:
+            top = max(prefix.values())
+            winners = [r for r, sc in prefix.items() if sc == top]
+            if len(winners) == 1:
+                join(winners[0], i)
     return [find(i) for i in range(n)]
 
 
@@ -186,9 +221,9 @@ def assemble(variants: list[_Variant], edges: Iterable[tuple[tuple, tuple, str]]
     statements joins none."""
     variants = sorted(variants, key=order_key)
     index = {order_key(v): i for i, v in enumerate(variants)}
-    earlier: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for u, v, how in set(edges):
-        earlier[index[v]].append((index[u], how))
+    earlier: dict[int, list[tuple]] = defaultdict(list)
+    for u, v, how, *score in set(map(tuple, edges)):
+        earlier[index[v]].append((index[u], how, *score))
     pkeys = {i: v.pkey for i, v in enumerate(variants) if v.pkey}
     roots = assemble_roots(len(variants), pkeys, sorted(earlier.items()))
     groups: dict[int, list[_Variant]] = defaultdict(list)
@@ -257,9 +292,7 @@ class Deduplicator:
         key = (norm, pk)
         v = self.variants.get(key)
         if v is None:
-            nums = tuple(n for n in (_num(e) for e in f.entities if e.label in _NUMERIC) if n)
-            mats = frozenset((e.value or {}).get("symbol") or e.text.lower()
-                             for e in f.entities if e.label == "MATERIAL")
+            nums, mats = facets(f)
             v = self.variants[key] = _Variant(norm, pk, f, nums, mats, vid=len(self.variants))
             self._held += 20  # a variant weighs about as much as twenty mentions
         elif v.better_rep(f):

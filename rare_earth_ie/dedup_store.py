@@ -17,8 +17,8 @@ from array import array
 from itertools import groupby
 from typing import Iterable, Iterator, Optional
 
-from .dedup import (_NUMERIC, _head, _num, _variant_key, _Variant, assemble_roots, block_edges,
-                    block_keys, canonical, order_key)
+from .dedup import (_head, _variant_key, _Variant, assemble_roots, block_edges, block_keys, canonical,
+                    facets, order_key)
 from .models import CanonicalFact, Fact
 
 _BATCH = 20_000
@@ -52,9 +52,8 @@ class DiskDeduplicator:
         cur = self.db.execute("SELECT id, rlen, rdoc, rstart FROM v WHERE norm = ? AND pkey = ?", (norm, pk))
         hit = cur.fetchone()
         if hit is None:
-            nums = [n for n in (_num(e) for e in f.entities if e.label in _NUMERIC) if n]
-            mats = sorted({(e.value or {}).get("symbol") or e.text.lower()
-                           for e in f.entities if e.label == "MATERIAL"})
+            nums, mats = facets(f)
+            nums, mats = list(nums), sorted(mats)
             cur = self.db.execute("INSERT INTO v (norm, pkey, nums, mats, rep, rlen, rdoc, rstart) "
                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                   (norm, pk, json.dumps(nums), json.dumps(mats), f.model_dump_json(),
@@ -124,7 +123,7 @@ class DiskDeduplicator:
             if pkey:
                 pkeys[i] = pkey
         # 2. block memberships, then matching pairs block by block
-        db.executescript("CREATE TABLE b (k TEXT, i INT); CREATE TABLE ed (later INT, earlier INT, how TEXT);")
+        db.executescript("CREATE TABLE b (k TEXT, i INT); CREATE TABLE ed (later INT, earlier INT, how TEXT, sc REAL);")
         batch = []
         for vid, norm, nums in db.cursor().execute("SELECT id, norm, nums FROM v"):
             v = _Variant(norm, "", None, tuple(json.loads(nums)), frozenset())
@@ -144,16 +143,16 @@ class DiskDeduplicator:
             vids = [vid_of[i] for i in members]
             light = self._light(self._select_light(vids))
             key_to_idx = {order_key(v): idx_of[v.vid] for v in light}
-            for u, w, how in block_edges(light):
-                edges.append((key_to_idx[w], key_to_idx[u], how))
+            for u, w, how, score in block_edges(light):
+                edges.append((key_to_idx[w], key_to_idx[u], how, score))
             if len(edges) >= _BATCH:
-                db.executemany("INSERT INTO ed VALUES (?, ?, ?)", edges)
+                db.executemany("INSERT INTO ed VALUES (?, ?, ?, ?)", edges)
                 edges = []
-        db.executemany("INSERT INTO ed VALUES (?, ?, ?)", edges)
+        db.executemany("INSERT INTO ed VALUES (?, ?, ?, ?)", edges)
         db.execute("CREATE INDEX edl ON ed (later)")
         # 3. the ordered assembly, streaming the pairs by their later variant
-        pairs = db.execute("SELECT DISTINCT later, earlier, how FROM ed ORDER BY later")
-        earlier = ((later, [(e, h) for _, e, h in grp]) for later, grp in groupby(pairs, key=lambda r: r[0]))
+        pairs = db.execute("SELECT DISTINCT later, earlier, how, sc FROM ed ORDER BY later")
+        earlier = ((later, [(e, h, sc) for _, e, h, sc in grp]) for later, grp in groupby(pairs, key=lambda r: r[0]))
         roots = assemble_roots(n, pkeys, earlier)
         # 4. clusters, their output order, then each canonical fact with its mentions
         db.executescript("CREATE TABLE c (root INT, vid INT); CREATE TABLE o (support INT, fid TEXT, root INT);")

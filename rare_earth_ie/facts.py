@@ -116,8 +116,8 @@ class FactsComponent:
                 # a dated heading ("Price Report Sep 12", "Prices on Oct 17") dates the short
                 # lines under it, not the paragraphs of other stories further down
                 dates = [x for x in inside if x.label == "DATE"]
-                if dates and line_len < 60 and s >= header_end and text[e - 1] not in ".!?":
-                    heading_period = dates[0].value
+                if line_len < 60 and s >= header_end and _is_heading(text[s:e]):
+                    heading_period = dates[0].value if dates else None  # a new heading, dated or not
                 elif line_len >= 40:
                     heading_period = None
                 continue
@@ -149,6 +149,20 @@ class FactsComponent:
         subject = _subject(text, inside, s, metric, m)
         return {"start": s, "end": e, "entities": inside, "subject": subject, "metric": metric,
                 "period": period, "period_source": source}
+
+
+_SMALL_WORDS = frozenset("a an the of on in for and or to at by from with vs".split())
+
+
+def _is_heading(seg: str) -> bool:
+    """A heading line: short, no sentence end, its words capitalised ("Price Report Sep 12",
+    "Prices on Oct 17", "Market Impact"), not a teaser cut mid-sentence."""
+    if seg.rstrip()[-1:] in ".!?;,":
+        return False
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", seg) if w.lower() not in _SMALL_WORDS]
+    if not words:
+        return True  # "12/09/2025"
+    return sum(w[0].isupper() for w in words) * 2 >= len(words) * 1.5
 
 
 def _line_length(text: str, pos: int) -> int:

@@ -61,13 +61,20 @@ _GLUE_RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"[A-Z](?<=[A-Z]\.[A-Z]\.[A-Z])(?=[a-z])"), " ", "start"),
     # word glued to a number: "Results10%", "awarding38", "September2024"
     (re.compile(r"\d(?<=[a-z]{3}\d)"), " ", "start"),
-    # number glued to a word: "2024the", "2025January"
-    (re.compile(r"\d(?=[a-z]{3}|[A-Z][a-z]{2})"), " ", "end"),
-    # brackets and quotes glued to words: "Energy(DOE)launched", "the\"Closed", ",\"awarding"
+    # number glued to a word: "2024the"; to a capitalised word, a heading: "Price Report Sep 12Terbium"
+    (re.compile(r"\d(?=[a-z]{3})"), " ", "end"),
+    (re.compile(r"\d(?=[A-Z][a-z]{2})"), "\n", "end"),
+    # an acronym or grade glued to the next heading: "grades like N52SHPrice support"
+    (re.compile(r"[A-Z](?<=[A-Z0-9]{2}[A-Z])(?=[a-z]{3})"), "\n", "start"),
+    # brackets and quotes glued to words: "Energy(DOE)launched", "the\"Closed", ",\"awarding";
+    # a closing bracket or quote before a capitalised word ends a heading or a line
     (re.compile(r"\((?<=[A-Za-z]\()"), " ", "start"),
+    (re.compile(r"\)(?=[A-Z][a-z])"), "\n", "end"),
     (re.compile(r"\)(?=[A-Za-z])"), " ", "end"),
-    (re.compile(r'"(?<=[a-z]")(?=[A-Z])'), " ", "start"),
+    (re.compile(r"'(?<=[a-z]')(?=[A-Z][a-z])"), "\n", "end"),
     (re.compile(r'"(?<=[,.]")(?=[a-z])'), " ", "end"),
+    # a colon glued to the next word: "supply chain:Resource side"
+    (re.compile(r":(?<=[a-z]:)(?=[A-Z][a-z])"), " ", "end"),
     # a day glued to its year: "March3,2025" -> "March 3, 2025"
     (re.compile(r",(?:(?<=[a-z]\d,)|(?<=[a-z]\d\d,)|(?<=[a-z] \d,)|(?<=[a-z] \d\d,))(?=(?:19|20)\d\d(?!\d))"),
      " ", "end"),
@@ -81,6 +88,7 @@ _GLUE_RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"—(?=\w)"), " ", "end"),
 ]
 
+_QUOTE_GLUE = re.compile(r'"(?<=[a-z]")(?=[A-Z][a-z])')
 # text whose spaces were lost: a very long "word", or a line with almost no spaces
 _LINE_RE = re.compile(r"[^\n]+")
 _LONG_WORD = re.compile(r"\S{30,}")
@@ -194,6 +202,15 @@ def _insertions(text: str) -> dict[int, str]:
             pos = m.start() if where == "start" else m.end()
             if sep == "\n" or pos not in points:
                 points[pos] = sep
+    # a double quote between a letter and a capital opens a quotation ('the"Closed-Loop') or
+    # closes one before a glued heading ('"second supply chain"Exports'): the count of quotes
+    # before it on its line tells which
+    for m in _QUOTE_GLUE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text.count('"', line_start, m.start()) % 2:
+            points[m.end()] = "\n"
+        else:
+            points.setdefault(m.start(), " ")
     for run_start, run_end in _spaceless_runs(text):
         chunk = text[run_start:run_end]
         for rm in _ALPHA_RUN.finditer(chunk):
