@@ -100,9 +100,42 @@ _MAX_PIECE = 64
 _PROTECT = re.compile(r"^(?:[A-Z][a-z]?\d*){2,}$")
 
 
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    """Words never split: the domain's (element names are not in wordninja's vocabulary, so
+    "Praseodymium" came out "Pra seo dy miu m") and wordninja's own single words."""
+    import wordninja
+
+    from .patterns import load_json
+
+    m = load_json("materials.json")
+    domain = set(m["elements"]) | set(m["partners"]) | {f.lower() for f in m["forms"]}
+    for names in m["magnet_materials"].values():
+        for n in names:
+            domain.update(w.lower() for w in re.split(r"[\s-]+", n))
+    return frozenset(domain) | frozenset(wordninja.DEFAULT_LANGUAGE_MODEL._wordcost)
+
+
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
 @lru_cache(maxsize=65536)
 def _split_words(run: str) -> tuple[int, ...]:
-    """Offsets inside ``run`` where a space belongs, by wordninja's unigram model."""
+    """Offsets inside ``run`` where a space belongs: at case changes ("MaterialRecycling"), then
+    inside each piece by wordninja's unigram model unless the piece is a known word."""
+    known = _known_words()
+    cuts: list[int] = []
+    for m in _CAMEL.finditer(run):
+        if m.start() > 0:
+            cuts.append(m.start())
+        piece = m.group()
+        if len(piece) < 4 or piece.lower() in known:
+            continue
+        cuts.extend(m.start() + c for c in _ninja_cuts(piece))
+    return tuple(sorted(c for c in set(cuts) if 0 < c < len(run)))
+
+
+def _ninja_cuts(run: str) -> list[int]:
     import wordninja  # imported lazily: loading its model costs ~0.3 s
 
     cuts, pos = [], 0
@@ -110,11 +143,11 @@ def _split_words(run: str) -> tuple[int, ...]:
         # wordninja returns slices of its input in order; find each to stay exact
         idx = run.find(piece, pos)
         if idx < 0:
-            return ()
+            return []
         if idx > 0:
             cuts.append(idx)
         pos = idx + len(piece)
-    return tuple(c for c in cuts if 0 < c < len(run))
+    return [c for c in cuts if 0 < c < len(run)]
 
 
 def _is_spaceless(line: str) -> bool:
@@ -224,9 +257,11 @@ def _insertions(text: str) -> dict[int, str]:
                     points.setdefault(base + cut, " ")
                 if w0:
                     points.setdefault(base, " ")
-        # inside a spaceless run a glued capital is a word break, not a heading
+        # inside a spaceless run a capital glued to a lower-case letter is a word break, not a
+        # heading ("theU.S.DepartmentofEnergy"); after a bracket, quote or number it still is one
+        # ("(unchanged)TerbiumMetal:")
         for p in range(run_start, run_end):
-            if points.get(p) == "\n":
+            if points.get(p) == "\n" and text[p - 1].isalpha():
                 points[p] = " "
         _break_long_pieces(chunk, run_start, points)
     # never insert next to existing whitespace or at the ends
