@@ -33,6 +33,7 @@ class Failures:
     def __init__(self, errors_path: Optional[Path], fail_fast: bool):
         self.count = 0
         self.fail_fast = fail_fast
+        self.path = errors_path
         self._fh = open(errors_path, "w", encoding="utf-8") if errors_path else None
 
     def __call__(self, err) -> None:
@@ -53,11 +54,12 @@ class Failures:
 
 
 def _articles(paths: List[str], failures: Failures, skip: set[str],
-              where: Optional[deque] = None) -> Iterator[Article]:
-    """The articles to extract; ``where`` receives (file, line) of each one yielded, in order."""
+              where: Optional[deque] = None, output: Optional[Path] = None) -> Iterator[Article]:
+    """The articles to extract; ``where`` receives (file, line) of each one yielded, in order.
+    The command's own output and error files are never read as input."""
     from .read import ReadError, iter_located
 
-    for item, path, line in iter_located(paths):
+    for item, path, line in iter_located(paths, exclude=[x for x in (output, failures.path) if x]):
         if isinstance(item, ReadError):
             failures(item)
         elif item.doc_id not in skip:
@@ -67,14 +69,14 @@ def _articles(paths: List[str], failures: Failures, skip: set[str],
 
 
 def _results(paths: List[str], failures: Failures, batch_size: int, n_process: int,
-             skip: set[str] = frozenset()) -> Iterator[ArticleResult]:
+             skip: set[str] = frozenset(), output: Optional[Path] = None) -> Iterator[ArticleResult]:
     from .extract import extract_many
     from .read import ReadError
 
     # extract_many yields one item per article in input order: a document whose extraction
     # failed is reported by the file and line it was read from (its source may be a URL)
     where: deque = deque()
-    for r in extract_many(_articles(paths, failures, skip, where), batch_size=batch_size,
+    for r in extract_many(_articles(paths, failures, skip, where, output), batch_size=batch_size,
                           n_process=n_process, on_error="return"):
         path, line = where.popleft() if where else (None, None)
         if isinstance(r, ReadError):
@@ -120,7 +122,7 @@ def extract(paths: List[str] = PATHS,
         skip = resume_state(output)
     failures = Failures(errors, fail_fast)
     with JsonlAppender(output, append=resume) as out, Progress("extract", quiet) as progress:
-        for r in progress.track(_results(paths, failures, batch_size, n_process, skip)):
+        for r in progress.track(_results(paths, failures, batch_size, n_process, skip, output)):
             out.write(r)
     failures.close()
     if failures.count:
@@ -236,7 +238,7 @@ def run(paths: List[str] = PATHS,
     failures = Failures(errors, fail_fast)
     d = Deduplicator(spill_after=SPILL_AFTER)
     with Progress("extract", quiet) as progress:
-        for r in progress.track(_results(paths, failures, batch_size, n_process)):
+        for r in progress.track(_results(paths, failures, batch_size, n_process, output=output)):
             d.add(r)
     n = _write_facts(d.iter_finish(), output)
     progress.message(f"dedup: {progress.facts} facts -> {n} canonical facts")
@@ -267,7 +269,7 @@ def report(paths: List[str] = PATHS,
     failures = Failures(errors, fail_fast)
     builder = ReportBuilder(title=title, max_articles=max_articles)
     with Progress("extract", quiet) as progress:
-        for r in progress.track(_results(paths, failures, batch_size, n_process)):
+        for r in progress.track(_results(paths, failures, batch_size, n_process, output=output)):
             builder.add(r)
     progress.message(f"report: deduplicating {progress.facts} facts, drawing charts")
     save(builder.render(), output)

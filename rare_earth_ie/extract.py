@@ -10,6 +10,8 @@ memory stays bounded); offsets are shifted back so that they still index the who
 from __future__ import annotations
 
 import multiprocessing as mp
+import re
+from collections import deque
 from functools import lru_cache
 from itertools import islice
 from typing import Iterable, Iterator, Optional, Union
@@ -22,6 +24,7 @@ from .pipeline import build_nlp
 from .read import ReadError, articles_from_texts
 
 CHUNK_CHARS = 100_000  # well under spaCy's max_length; a cut falls on a line end
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
@@ -49,6 +52,10 @@ class Extractor:
         self.nlp = build_nlp(patterns_dir)
 
     def _doc(self, text: str, published: Optional[str], doc_id: str) -> Doc:
+        if _SURROGATE.search(text):
+            # a lone surrogate ("\ud800" from a JSON escape) is no character and spaCy cannot
+            # hash it; one for one, so the offsets stay the raw text's
+            text = _SURROGATE.sub("\ufffd", text)
         doc = self.nlp.make_doc(text)
         doc._.rei_published = published
         doc._.rei_doc_id = doc_id
@@ -59,19 +66,35 @@ class Extractor:
             yield s, self._doc(article.text[s:e], article.published, article.doc_id)
 
     def pipe(self, articles: Iterable[Article], batch_size: int = 64) -> Iterator[ArticleResult]:
-        """Results in input order; spaCy's ``nlp.pipe`` batches the work."""
+        """Results in input order; spaCy's ``nlp.pipe`` batches the work.
+
+        Pieces are tokenised lazily and each processed piece is turned into records at once, so
+        a long article never holds more than a few of its pieces' Docs in memory; an article is
+        yielded as soon as its last piece is done."""
         articles = iter(articles)
         while True:
             batch = list(islice(articles, batch_size))
             if not batch:
                 return
-            jobs = [(i, off, doc) for i, a in enumerate(batch) for off, doc in self._pieces(a)]
-            docs = self.nlp.pipe((d for _, _, d in jobs), batch_size=batch_size)
-            parts: list[list[tuple[int, Doc]]] = [[] for _ in batch]
-            for (i, off, _), doc in zip(jobs, docs):
-                parts[i].append((off, doc))
-            for a, ps in zip(batch, parts):
-                yield self.result(a, ps)
+            meta: deque[tuple[int, int, bool]] = deque()  # (article, offset, last piece?)
+
+            def docs() -> Iterator[Doc]:
+                for i, a in enumerate(batch):
+                    bounds = chunk_bounds(a.text)
+                    for k, (s, e) in enumerate(bounds):
+                        meta.append((i, s, k == len(bounds) - 1))
+                        yield self._doc(a.text[s:e], a.published, a.doc_id)
+
+            entities: list[Entity] = []
+            facts: list[Fact] = []
+            # a small spaCy batch: our components work doc by doc, and a batch of 100 kB pieces
+            # of one long article would all be held at once
+            for doc in self.nlp.pipe(docs(), batch_size=min(batch_size, 8)):
+                i, off, last = meta.popleft()
+                self._convert(batch[i], off, doc, entities, facts)
+                if last:
+                    yield self._make_result(batch[i], entities, facts)
+                    entities, facts = [], []
 
     def pipe_safe(self, batch: list[Article]) -> list[Union[ArticleResult, ReadError]]:
         """Like :meth:`pipe`, but a document that fails becomes a :class:`ReadError` naming it
@@ -91,38 +114,54 @@ class Extractor:
     def __call__(self, article: Article) -> ArticleResult:
         return next(self.pipe([article], batch_size=1))
 
-    @staticmethod
-    def result(article: Article, parts: list[tuple[int, Doc]]) -> ArticleResult:
-        raw = article.text
+    @classmethod
+    def result(cls, article: Article, parts: list[tuple[int, Doc]]) -> ArticleResult:
+        """The record of an article from its processed pieces ``(offset, doc)``."""
         entities: list[Entity] = []
         facts: list[Fact] = []
         for off, doc in parts:
-            rep = doc._.rei_repair
-            local: dict[int, Entity] = {}
-            for ent in doc._.rei_entities or []:
-                s, e = rep.to_raw(ent.start, ent.end)
-                if e <= s:
-                    continue
-                m = Entity(label=ent.label, text=raw[off + s:off + e], start=off + s, end=off + e,
-                           value=ent.value)
-                local[id(ent)] = m
-                entities.append(m)
-            for f in doc._.rei_facts or []:
-                s, e = rep.to_raw(f["start"], f["end"])
-                text = raw[off + s:off + e]
-                fid = make_fact_id(text, f["period"], f["period_source"])
-                facts.append(Fact(
-                    fact_id=fid, doc_id=article.doc_id, text=text, start=off + s, end=off + e,
-                    entities=[local[id(x)] for x in f["entities"] if id(x) in local],
-                    subject=f["subject"], metric=f["metric"], period=f["period"],
-                    period_source=f["period_source"]))
+            cls._convert(article, off, doc, entities, facts)
+        return cls._make_result(article, entities, facts)
+
+    @staticmethod
+    def _make_result(article: Article, entities: list[Entity], facts: list[Fact]) -> ArticleResult:
         return ArticleResult(doc_id=article.doc_id, published=article.published,
-                             source=article.source, entities=entities, facts=facts, text=raw)
+                             source=article.source, entities=entities, facts=facts, text=article.text)
+
+    @staticmethod
+    def _convert(article: Article, off: int, doc: Doc, entities: list[Entity], facts: list[Fact]) -> None:
+        """Append the entities and facts of one processed piece (at raw offset ``off``)."""
+        raw = article.text
+        rep = doc._.rei_repair
+        local: dict[int, Entity] = {}
+        for ent in doc._.rei_entities or []:
+            s, e = rep.to_raw(ent.start, ent.end)
+            if e <= s:
+                continue
+            m = Entity(label=ent.label, text=raw[off + s:off + e], start=off + s, end=off + e,
+                       value=ent.value)
+            local[id(ent)] = m
+            entities.append(m)
+        for f in doc._.rei_facts or []:
+            s, e = rep.to_raw(f["start"], f["end"])
+            text = raw[off + s:off + e]
+            fid = make_fact_id(text, f["period"], f["period_source"])
+            facts.append(Fact(
+                fact_id=fid, doc_id=article.doc_id, text=text, start=off + s, end=off + e,
+                entities=[local[id(x)] for x in f["entities"] if id(x) in local],
+                subject=f["subject"], metric=f["metric"], period=f["period"],
+                period_source=f["period_source"]))
+
+
+def get_extractor(patterns_dir: Optional[str] = None) -> Extractor:
+    """The process's pipeline for a pattern folder, built once (building costs ~1 s)."""
+    # one key per folder: lru_cache alone keys get_extractor() and get_extractor(None) apart and
+    # built a second pipeline (twice the memory, and another tokenizer cache to fill)
+    return _extractor(str(patterns_dir) if patterns_dir else None)
 
 
 @lru_cache(maxsize=4)
-def get_extractor(patterns_dir: Optional[str] = None) -> Extractor:
-    """The process's pipeline for a pattern folder, built once (building costs ~1 s)."""
+def _extractor(patterns_dir: Optional[str]) -> Extractor:
     return Extractor(patterns_dir)
 
 
@@ -147,9 +186,11 @@ def _init_worker(patterns_dir: Optional[str]) -> None:
     _worker = get_extractor(patterns_dir)
 
 
-def _work(batch: list[Article]) -> list[Union[ArticleResult, ReadError]]:
+def _work(batch: list[Article]) -> list[Union[str, ReadError]]:
+    """A batch in a worker; results travel back as JSON (pydantic's Rust serialiser is far
+    cheaper than pickling models) and without the raw text, which the parent already has."""
     assert _worker is not None
-    return _worker.pipe_safe(batch)
+    return [r.model_dump_json() if isinstance(r, ArticleResult) else r for r in _worker.pipe_safe(batch)]
 
 
 def _batches(items: Iterable[Article], n: int) -> Iterator[list[Article]]:
@@ -181,9 +222,25 @@ def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: int = 6
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with ctx.Pool(n_process, initializer=_init_worker, initargs=(patterns_dir,)) as pool:
-        # imap keeps input order and holds only a few batches in flight
-        for results in pool.imap(_work, _batches(articles, batch_size), chunksize=1):
-            for r in results:
-                if isinstance(r, ReadError) and on_error != "return":
-                    raise RuntimeError(str(r))
-                yield r
+        # a bounded window of batches in flight, collected in input order (Pool.imap would read
+        # the whole input ahead of the workers and hold it in memory)
+        pending: deque = deque()
+        batches = _batches(articles, batch_size)
+        for batch in batches:
+            pending.append((batch, pool.apply_async(_work, (batch,))))
+            if len(pending) >= 2 * n_process:
+                yield from _collect(*pending.popleft(), on_error)
+        while pending:
+            yield from _collect(*pending.popleft(), on_error)
+
+
+def _collect(batch: list[Article], job, on_error: str) -> Iterator[Union[ArticleResult, ReadError]]:
+    for article, r in zip(batch, job.get()):
+        if isinstance(r, ReadError):
+            if on_error != "return":
+                raise RuntimeError(str(r))
+            yield r
+        else:
+            res = ArticleResult.model_validate_json(r)
+            res.text = article.text
+            yield res

@@ -59,6 +59,15 @@ class JsonlAppender:
                 self._fh.close()
 
 
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_output(path: Optional[Union[str, Path]]) -> Iterator[IO[str]]:
     """A text handle whose content replaces ``path`` only when the block completes."""
@@ -73,6 +82,9 @@ def atomic_output(path: Optional[Union[str, Path]]) -> Iterator[IO[str]]:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             yield fh
             fh.flush()
+            # mkstemp makes the file private (0600): give it the mode of the file it replaces,
+            # or that of a file the user creates
+            os.fchmod(fh.fileno(), _mode_for(target))
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:

@@ -6,9 +6,12 @@ exception, so that the rest of the batch goes on.
 """
 from __future__ import annotations
 
+import codecs
 import glob
 import gzip
+import itertools
 import json
+import os
 import re
 import sys
 import zlib
@@ -139,33 +142,53 @@ class DecodeError(ValueError):
 
 
 def decode_bytes(data: bytes) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else detected.
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 (BOM, or told by its NULs),
+    mostly UTF-8 with lines in Windows-1252, a few accented letters in Windows-1252, else
+    detected.
 
     Binary data is refused rather than turned into noise.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a cut-off last byte is no reason to refuse
     sample = data[:65536]
+    nuls = sample.count(b"\x00")
     # a stray NUL in text is noise the repair step blanks out; many NULs are UTF-16 or binary
-    if sample.count(b"\x00") <= len(sample) // 100:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            mixed = _decode_mixed(data, e)
-            if mixed is not None:
-                return mixed
-    else:
-        # UTF-16 without BOM has NULs in every other byte; anything else with NULs is binary
-        for enc in ("utf-16-le", "utf-16-be"):
+    if nuls > len(sample) // 100:
+        # UTF-16 without BOM: Latin text has a NUL in every other byte, the high byte of each
+        # code unit (odd offsets little-endian, even offsets big-endian); binary has them anywhere
+        even, odd = sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")
+        half = len(sample) // 2 or 1
+        enc = ("utf-16-le" if odd > 4 * even and odd > 0.3 * half else
+               "utf-16-be" if even > 4 * odd and even > 0.3 * half else None)
+        if enc and len(data) % 2 == 0:
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError:
-                continue
-            if _looks_textual(text[:4096]):
+                text = None
+            if text is not None and _looks_textual(text[:4096]):
                 return text
-        raise DecodeError("binary file (NUL bytes), not text")
+        if nuls > len(sample) // 10:
+            raise DecodeError("binary file (NUL bytes), not text")
+    try:
+        text = data.decode("utf-8")
+        if nuls and not _looks_textual(sample.decode("utf-8", "ignore").replace("\x00", "")):
+            raise DecodeError("binary file (NUL bytes), not text")
+        return text
+    except UnicodeDecodeError as e:
+        if nuls > len(sample) // 1000:  # not UTF-8 and NULs: random bytes have one in 256
+            raise DecodeError("binary file (NUL bytes), not text") from None
+        mixed = _decode_mixed(data, e)
+        if mixed is not None:
+            return mixed
+    if _isolated_high_bytes(data):
+        # a few accented letters in English or French text: one high byte at a time between
+        # ASCII letters is a single-byte Latin code page; double-byte CJK encodings come in
+        # pairs and runs ("Zürich" must not become "Z僡ich")
+        text = data.decode("cp1252", errors="replace")
+        if _looks_textual(text[:4096]):
+            return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -210,6 +233,15 @@ def _decode_mixed(data: bytes, err: UnicodeDecodeError) -> Optional[str]:
     if bad * 2 > len(lines) or good_non_ascii == 0:
         return None  # not "mostly UTF-8": let the detector choose one encoding
     return "".join(out)
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _isolated_high_bytes(data: bytes) -> bool:
+    """Most non-ASCII bytes stand alone between ASCII ones (and there are some)."""
+    runs = [len(m.group()) for m in itertools.islice(_HIGH_RUN.finditer(data), 2000)]
+    return bool(runs) and sum(1 for n in runs if n == 1) >= 0.9 * len(runs)
 
 
 def _looks_textual(s: str) -> bool:
@@ -261,61 +293,119 @@ def parse_jsonl_line(line: str, path: str, lineno: int) -> Item:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
         return ReadError(path, lineno, f"not JSON: {e.msg} at column {e.colno}")
+    except (ValueError, RecursionError) as e:  # a 5000-digit number, [[[[... nested too deep
+        return ReadError(path, lineno, f"not JSON: {type(e).__name__}: {str(e)[:100]}")
     if not isinstance(obj, dict):
         return ReadError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
     doc_id = obj.get("doc_id", obj.get("id"))
     if doc_id is None:
         doc_id = f"{Path(path).name}:{lineno}"
-    doc_id = str(doc_id)
+    doc_id = _no_surrogates(str(doc_id))
     text = obj.get("text")
     if text is None:
         return ReadError(path, lineno, "missing 'text'", doc_id=doc_id)
     if not isinstance(text, str):
         return ReadError(path, lineno, f"'text' must be a string, not {type(text).__name__}",
                          doc_id=doc_id)
+    text = _no_surrogates(text)
     try:
         published = _normalise_published(obj.get("published"))
     except ValueError as e:
         return ReadError(path, lineno, str(e), doc_id=doc_id)
     source = obj.get("source") or obj.get("url") or path
-    return _article(doc_id, text, published, str(source))
+    return _article(doc_id, text, published, _no_surrogates(str(source)))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(s: str) -> str:
+    """A lone surrogate (JSON allows the escape ``"\\ud800"``) is no character: spaCy cannot
+    hash it and UTF-8 cannot encode it. It becomes U+FFFD, one for one, so offsets hold."""
+    return _SURROGATE.sub("\ufffd", s) if _SURROGATE.search(s) else s
+
+
+def _utf16_lines(first: bytes, fh: IO[bytes]) -> Iterator[str]:
+    """The lines of a UTF-16 stream (with BOM) whose first 'line' of bytes is ``first``."""
+    dec = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    buf = dec.decode(first)
+    while True:
+        chunk = fh.read(1 << 16)
+        buf += dec.decode(chunk or b"", final=not chunk)
+        *lines, buf = buf.split("\n")
+        yield from lines
+        if not chunk:
+            break
+    if buf:
+        yield buf
+
+
+def _text_lines(fh: IO[bytes]) -> Iterator[str]:
+    """Decoded lines of a JSONL stream: UTF-8 (a BOM is dropped), UTF-16 with a BOM; a line that
+    is not UTF-8 (a dump stitched from several sources) is read as Windows-1252."""
+    first = fh.readline()
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        yield from _utf16_lines(first, fh)
+        return
+    if first.startswith(b"\xef\xbb\xbf"):
+        first = first[3:]
+    for raw in itertools.chain([first] if first else [], fh):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield raw.decode("cp1252", errors="replace")
+
+
+def _jsonl_located(fh: IO[bytes], path: str) -> Iterator[tuple[Item, Optional[int]]]:
+    lineno = 0
+    try:
+        for line in _text_lines(fh):
+            lineno += 1
+            if not line.strip():
+                continue
+            yield parse_jsonl_line(line, path, lineno), lineno
+    except (EOFError, OSError, zlib.error) as e:
+        # a truncated or corrupt .gz: what was read stands, the rest is reported
+        yield ReadError(path, lineno + 1, f"cannot read further: {e}"), lineno + 1
 
 
 def read_jsonl_stream(fh: IO[bytes], path: str) -> Iterator[Item]:
-    lineno = 0
-    try:
-        for raw in fh:
-            lineno += 1
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                yield ReadError(path, lineno, f"not UTF-8 at byte {e.start}")
-                continue
-            yield parse_jsonl_line(line, path, lineno)
-    except (EOFError, OSError, zlib.error) as e:
-        # a truncated or corrupt .gz: what was read stands, the rest is reported
-        yield ReadError(path, lineno + 1, f"cannot read further: {e}")
+    for item, _ in _jsonl_located(fh, path):
+        yield item
 
 
-def read_jsonl(path: Path) -> Iterator[Item]:
+def _read_jsonl_located(path: Path) -> Iterator[tuple[Item, Optional[int]]]:
     try:
         opener = gzip.open if path.name.endswith(".gz") else open
         fh = opener(path, "rb")
     except OSError as e:
-        yield ReadError(str(path), None, f"cannot open: {e.strerror or e}")
+        yield ReadError(str(path), None, f"cannot open: {e.strerror or e}"), None
         return
     with fh:
-        yield from read_jsonl_stream(fh, str(path))
+        yield from _jsonl_located(fh, str(path))
+
+
+def read_jsonl(path: Path) -> Iterator[Item]:
+    for item, _ in _read_jsonl_located(path):
+        yield item
 
 
 def _is_jsonl(p: Path) -> bool:
     return p.name.lower().endswith(JSONL_SUFFIXES)
 
 
-def expand_paths(paths: Iterable[str]) -> Iterator[Union[Path, str, ReadError]]:
-    """Folders (their top-level readable files, sorted), globs and files; ``-`` passes through."""
+def expand_paths(paths: Iterable[str], exclude: Iterable[Union[str, Path]] = ()
+                 ) -> Iterator[Union[Path, str, ReadError]]:
+    """Folders (their top-level readable files, sorted), globs and files; ``-`` passes through.
+
+    Files in ``exclude`` (a command's own output and error files) are never read: a folder or
+    glob skips them, naming one is an error. Otherwise ``extract dir/ -o dir/out.jsonl`` would
+    read the lines it is writing, without end."""
+    skip = {os.path.realpath(x) for x in exclude if x not in (None, "-")}
+
+    def keep(f: Path) -> bool:
+        return not skip or os.path.realpath(f) not in skip
+
     for spec in paths:
         if spec == "-":
             yield "-"
@@ -324,34 +414,46 @@ def expand_paths(paths: Iterable[str]) -> Iterator[Union[Path, str, ReadError]]:
         if p.is_dir():
             files = sorted(
                 f for f in p.iterdir()
-                if f.is_file() and (f.suffix.lower() in TEXT_SUFFIXES or _is_jsonl(f))
+                if f.is_file() and (f.suffix.lower() in TEXT_SUFFIXES or _is_jsonl(f)) and keep(f)
             )
             if not files:
                 yield ReadError(spec, None, "folder holds no .txt or .jsonl files")
             yield from files
         elif p.exists():
-            yield p
+            yield p if keep(p) else ReadError(spec, None, "is an output file of this command, not read")
         elif glob.has_magic(spec):
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
                 yield ReadError(spec, None, "glob matches no file")
-            yield from (Path(m) for m in matches if Path(m).is_file())
+            yield from (Path(m) for m in matches if Path(m).is_file() and keep(Path(m)))
         else:
             yield ReadError(spec, None, "no such file or folder")
 
 
-def iter_articles(paths: Iterable[str], stdin: Optional[IO[bytes]] = None) -> Iterator[Item]:
-    """Stream articles (and read errors) from files, folders, globs and ``-`` (stdin JSONL)."""
-    for p in expand_paths(paths):
+def iter_articles(paths: Iterable[str], stdin: Optional[IO[bytes]] = None,
+                  exclude: Iterable[Union[str, Path]] = ()) -> Iterator[Item]:
+    """Stream articles (and read errors) from files, folders, globs and ``-`` (stdin JSONL);
+    files in ``exclude`` are not read (see :func:`expand_paths`)."""
+    for item, _, _ in iter_located(paths, stdin, exclude):
+        yield item
+
+
+def iter_located(paths: Iterable[str], stdin: Optional[IO[bytes]] = None,
+                 exclude: Iterable[Union[str, Path]] = ()) -> Iterator[tuple[Item, str, Optional[int]]]:
+    """Like :func:`iter_articles`, with where each item was read: (item, file, line or None),
+    so that a document that fails later can be reported by its file and line."""
+    for p in expand_paths(paths, exclude):
         if isinstance(p, ReadError):
-            yield p
+            yield p, p.path, p.line
         elif p == "-":
             fh = stdin if stdin is not None else sys.stdin.buffer
-            yield from read_jsonl_stream(fh, "<stdin>")
+            for item, line in _jsonl_located(fh, "<stdin>"):
+                yield item, "<stdin>", line
         elif _is_jsonl(p):
-            yield from read_jsonl(p)
+            for item, line in _read_jsonl_located(p):
+                yield item, str(p), line
         else:
-            yield read_txt(p)
+            yield read_txt(p), str(p), None
 
 
 def articles_from_texts(texts: Iterable[Union[str, Article, dict]]) -> Iterator[Article]:

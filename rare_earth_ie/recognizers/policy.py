@@ -21,7 +21,9 @@ from .base import Ent, doc_text
 from .triggers import is_name_token
 
 NUMBERED_RE = re.compile(
-    r"(?:(?P<issuer>[A-Z][A-Za-z]+)\s+)?(?P<head>Announcement|Notice|Order|Decree|Circular|Document|"
+    # the issuer is bounded: "[A-Z][A-Za-z]+" tried at every capital of a long run of letters (a
+    # URL, a spaceless page) scanned to the run's end, quadratic in the run's length
+    r"(?:(?P<issuer>(?<![A-Za-z])[A-Z][A-Za-z]{1,24})\s+)?(?P<head>Announcement|Notice|Order|Decree|Circular|Document|"
     r"Proclamation|Regulation|Directive)\s+(?:\[\d{4}\]\s*)?(?P<ref>No\.?\s*\d+(?:\s*/\s*\d{2,4})?"
     r"(?:\s*of\s*\d{4})?)"
 )
