@@ -96,6 +96,7 @@ _URLISH = re.compile(r"://|www\.|@|\\|/\w+/")
 _ALPHA_RUN = re.compile(r"[A-Za-z]{4,}")
 _SPLIT_WINDOW = 120
 _MAX_PIECE = 64
+_MAX_SYMBOLS = 12
 # words a splitter must keep whole: chemical formulas of magnet materials, camel-case names
 _PROTECT = re.compile(r"^(?:[A-Z][a-z]?\d*){2,}$")
 
@@ -217,10 +218,13 @@ def _break_long_pieces(chunk: str, offset: int, points: dict[int, str]) -> None:
     bounds = [0] + cuts + [len(chunk)]
     for a, b in zip(bounds, bounds[1:]):
         pos = a
-        while b - pos > _MAX_PIECE:
-            window = chunk[pos + _MAX_PIECE // 2:pos + _MAX_PIECE]
+        # a run of symbols ("$$$$", "%%%%") is cut shorter: spaCy strips its affixes one at a
+        # time, and its tokenizer cache (10,000 entries) does not help past the first ones
+        limit = _MAX_PIECE if any(c.isalnum() for c in chunk[a:min(b, a + 256)]) else _MAX_SYMBOLS
+        while b - pos > limit:
+            window = chunk[pos + limit // 2:pos + limit]
             k = next((i for i in range(len(window) - 1, -1, -1) if not window[i].isalnum()), None)
-            cut = pos + _MAX_PIECE // 2 + (k + 1 if k is not None else len(window))
+            cut = pos + limit // 2 + (k + 1 if k is not None else len(window))
             if cut <= pos or cut >= b:
                 break
             points.setdefault(offset + cut, " ")

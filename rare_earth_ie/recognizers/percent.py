@@ -34,11 +34,15 @@ def _cues(patterns_dir: str | None = None):
     level_before_re = re.compile(r"(?:%s)\s*$" % alternation(multi_before), re.I)
     up_before_re = re.compile(r"(?:%s)\s*$" % alternation(data.get("up_phrases", [])), re.I)
     basis = []
+    groups = []
     for code, phrases in data["basis"].items():
         # a phrase with regex syntax (a backslash or a group) is a pattern, else a literal
         alts = alternation((p if ("\\" in p or "(?" in p) else re.escape(p) for p in phrases), regex=True)
         basis.append((code, re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alts, re.I)))
-    return up, down, level_before, level_before_re, up_before_re, level_after, basis
+        groups.append(f"(?P<{code}>{alts})")
+    # one pattern for all bases: one search per window instead of one per basis
+    basis_any = re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % "|".join(groups), re.I)
+    return up, down, level_before, level_before_re, up_before_re, level_after, basis, basis_any
 
 
 PERCENT_RE = re.compile(
@@ -53,8 +57,7 @@ class PercentRecognizer:
 
     def __init__(self, patterns_dir: str | None = None):
         (self.up, self.down, self.level_before, self.level_before_re, self.up_before,
-         self.level_after,
-         self.basis) = _cues(patterns_dir)
+         self.level_after, self.basis, self.basis_any) = _cues(patterns_dir)
 
     def find(self, text: str) -> list[Ent]:
         out = []
@@ -126,17 +129,11 @@ class PercentRecognizer:
         return any(rx.fullmatch(w) for _, rx in self.basis)
 
     def find_basis(self, text: str, start: int, end: int) -> str | None:
-        right = right_clause(text, end, 45)
-        best = None
-        for code, rx in self.basis:
-            m = rx.search(right)
-            if m and (best is None or m.start() < best[0]):
-                best = (m.start(), code)
-        if best:
-            return best[1]
-        left = left_clause(text, start, 50)
-        for code, rx in self.basis:
-            ms = list(rx.finditer(left))
-            if ms and (best is None or ms[-1].end() > best[0]):
-                best = (ms[-1].end(), code)
-        return best[1] if best else None
+        """The basis stated nearest after the number in its clause, else nearest before it."""
+        m = self.basis_any.search(right_clause(text, end, 45))
+        if m:
+            return m.lastgroup
+        last = None
+        for last in self.basis_any.finditer(left_clause(text, start, 50)):
+            pass
+        return last.lastgroup if last else None
