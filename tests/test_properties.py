@@ -132,8 +132,8 @@ def _variant(line: str, how: str, cut: int) -> str:
     return line
 
 
-copies = st.tuples(st.sampled_from(CORPUS_LINES), st.sampled_from(["same", "same", "teaser", "spaceless", "upper"]),
-                   st.integers(20, 300))
+copies = st.tuples(st.sampled_from(CORPUS_LINES),
+                   st.sampled_from(["same", "same", "teaser", "spaceless", "upper"]), st.integers(20, 300))
 articles = st.lists(st.tuples(st.lists(copies, min_size=1, max_size=5), st.sampled_from(["\n", " ", ""])),
                     min_size=1, max_size=6)
 

@@ -36,7 +36,7 @@ from rare_earth_ie.cli import app
 from rare_earth_ie.extract import CHUNK_CHARS, chunk_bounds, get_extractor
 from rare_earth_ie.models import Article
 from rare_earth_ie.output import JsonlAppender, resume_state
-from rare_earth_ie.read import ReadError, decode_bytes, iter_articles
+from rare_earth_ie.read import decode_bytes, iter_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -44,7 +44,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_pathological as bench  # noqa: E402
 
 runner = CliRunner()
-SENTENCE = "Lynas Rare Earths sold 1,234 tonnes of NdPr oxide, up 12.5% year-on-year, at $61.20/kg in March 2025."
 
 
 def _cli(*args: str):
@@ -236,7 +235,8 @@ def _gz_dump(n: int) -> bytes:
     buf = io.BytesIO()
     with gzip.GzipFile(fileobj=buf, mode="wb") as fh:
         for i in range(n):
-            fh.write((json.dumps({"id": f"g{i}", "text": f"Prices rose {i % 50 + 1}% in March. " * 5 + "word " * 100}) + "\n").encode())
+            text = f"Prices rose {i % 50 + 1}% in March. " * 5 + "word " * 100
+            fh.write((json.dumps({"id": f"g{i}", "text": text}) + "\n").encode())
     return buf.getvalue()
 
 
@@ -264,7 +264,10 @@ def _sentence(i: int) -> str:
             f"year-on-year, at ${60 + i % 30}.20/kg in March 2025.")
 
 
-def test_20mb_article_is_chunked_with_exact_offsets():
+def test_20mb_article_is_chunked_with_exact_offsets(tmp_path):
+    """One 20 MB article through the command line, in a fresh process (whose tokenizer cache is
+    not already full of other tests' words): chunked under spaCy's max_length, exact offsets,
+    entities found up to the last chunk."""
     filler = ("abcdefghijklmnopqrstuvwxy " * 3 + "\n") * 13_000  # cheap to process, ~1 MB
     parts = []
     for i in range(20):
@@ -276,9 +279,15 @@ def test_20mb_article_is_chunked_with_exact_offsets():
     bounds = chunk_bounds(raw)
     assert bounds[0][0] == 0 and bounds[-1][1] == len(raw)
     assert all(a[1] == b[0] and 0 < a[1] - a[0] <= CHUNK_CHARS for a, b in zip(bounds, bounds[1:]))
+    src, out = tmp_path / "big.txt", tmp_path / "out.jsonl"
+    src.write_text(raw, encoding="utf-8")
     t0 = time.perf_counter()
-    res = rei.extract(raw, published="2025-10-21")
+    proc = subprocess.run(CLI + ["extract", str(src), "-o", str(out), "-q"], capture_output=True, text=True,
+                          timeout=600)
     elapsed = time.perf_counter() - t0
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (row,) = _rows(out)
+    res = rei.ArticleResult.model_validate(row)
     _check_offsets(raw, res)
     pct = [e for e in res.entities if e.label == "PERCENT"]
     assert len(pct) == 21
@@ -287,25 +296,25 @@ def test_20mb_article_is_chunked_with_exact_offsets():
     assert tail >= {"ORG", "QUANTITY", "PERCENT", "MONEY", "DATE"}
     assert any(f.start >= last for f in res.facts)
     assert max(e.end for e in res.entities) == len(raw) - 1  # "March 2025" before the final "."
-    # ~0.5 s per MB of this text on one core; generous for a loaded CI machine
-    assert elapsed < 120, elapsed
+    # ~0.6 s per MB of this text and ~3 s to start; generous for a loaded CI machine
+    assert elapsed < 180, elapsed
 
 
 def test_megabytes_without_a_newline():
     # spaces but no newline: cuts fall on spaces, every sentence is found whole
     words = "abcdefghijklmnopqrstuvwxy " * 3
-    raw = "".join(words * 300 + _sentence(i) + " " for i in range(25))
+    raw = "".join(words * 130 + _sentence(i) + " " for i in range(25))
     raw = raw * 4
-    assert "\n" not in raw and len(raw) > 2_000_000
+    assert "\n" not in raw and len(raw) > 1_000_000
     res = rei.extract(raw)
     _check_offsets(raw, res)
     assert len([e for e in res.entities if e.label == "PERCENT"]) == 100
     # neither newline nor space: hard cuts every CHUNK_CHARS, still exact
-    raw = "=" * 450_000 + "5%" + "=" * 600_000 + "12%" + "=" * 1_000
+    raw = "X" * 450_000 + "=5%=" + "X" * 600_000 + "=12%=" + "X" * 1_000
     assert [b - a for a, b in chunk_bounds(raw)][:-1] == [CHUNK_CHARS] * (len(raw) // CHUNK_CHARS)
     res = rei.extract(raw)
     _check_offsets(raw, res)
-    assert [(e.text, e.start) for e in res.entities] == [("5%", 450_000), ("12%", 1_050_002)]
+    assert [(e.text, e.start) for e in res.entities] == [("5%", 450_001), ("12%", 1_050_005)]
 
 
 def test_long_article_pieces_are_not_all_held(monkeypatch):
