@@ -47,6 +47,13 @@ class Failures:
             self.close()
             raise typer.Exit(1)
 
+    def finish(self) -> None:
+        """End of a command: close the errors file; exit with status 1 if anything failed."""
+        self.close()
+        if self.count:
+            typer.echo(f"{self.count} input(s) failed", err=True)
+            raise typer.Exit(1)
+
     def close(self) -> None:
         if self._fh:
             self._fh.close()
@@ -124,10 +131,7 @@ def extract(paths: List[str] = PATHS,
     with JsonlAppender(output, append=resume) as out, Progress("extract", quiet) as progress:
         for r in progress.track(_results(paths, failures, batch_size, n_process, skip, output)):
             out.write(r)
-    failures.close()
-    if failures.count:
-        typer.echo(f"{failures.count} input(s) failed", err=True)
-        raise typer.Exit(1)
+    failures.finish()
 
 
 # mentions beyond this many move to a temporary SQLite file, so that deduplicating a dump of any
@@ -184,10 +188,7 @@ def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `
                 d.add(r)
     n = _write_facts(d.iter_finish(), output)
     progress.message(f"dedup: {progress.facts} facts -> {n} canonical facts")
-    failures.close()
-    if failures.count:
-        typer.echo(f"{failures.count} input(s) failed", err=True)
-        raise typer.Exit(1)
+    failures.finish()
 
 
 def _run_dask(paths: List[str], scheduler: str, output: Optional[Path], errors: Optional[Path],
@@ -213,10 +214,7 @@ def _run_dask(paths: List[str], scheduler: str, output: Optional[Path], errors: 
     n = _write_facts(facts, output)
     progress.message(f"dask: {n} canonical facts")
     progress.close()
-    failures.close()
-    if failures.count:
-        typer.echo(f"{failures.count} input(s) failed", err=True)
-        raise typer.Exit(1)
+    failures.finish()
 
 
 @app.command(epilog="Example: rare-earth-ie run corpus/ -o facts.jsonl")
@@ -242,10 +240,7 @@ def run(paths: List[str] = PATHS,
             d.add(r)
     n = _write_facts(d.iter_finish(), output)
     progress.message(f"dedup: {progress.facts} facts -> {n} canonical facts")
-    failures.close()
-    if failures.count:
-        typer.echo(f"{failures.count} input(s) failed", err=True)
-        raise typer.Exit(1)
+    failures.finish()
 
 
 @app.command(epilog="Example: rare-earth-ie report corpus/ -o report.html")
@@ -274,10 +269,7 @@ def report(paths: List[str] = PATHS,
     progress.message(f"report: deduplicating {progress.facts} facts, drawing charts")
     save(builder.render(), output)
     progress.message(f"wrote {output} ({builder.n_articles} articles)")
-    failures.close()
-    if failures.count:
-        typer.echo(f"{failures.count} input(s) failed", err=True)
-        raise typer.Exit(1)
+    failures.finish()
 
 
 @app.command(epilog="Example: rare-earth-ie evaluate --gold corpus/gold --json")

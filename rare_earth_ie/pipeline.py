@@ -217,12 +217,17 @@ def build_nlp(patterns_dir: Optional[str] = None) -> Language:
 
 
 def header_zones(doc: Doc) -> list[tuple[str, int, int]]:
-    """Header metadata fields in repaired coordinates: (field name, start, end)."""
+    """Header metadata fields in repaired coordinates: (field name, start, end); computed once
+    per doc (the resolver and the facts component both ask)."""
+    cached = doc.user_data.get("rei_header_zones")
+    if cached is not None:
+        return cached
     rep: Repaired = doc._.rei_repair
     raw = rep.raw if rep else doc_text(doc)
     out = []
     for f in header_fields(raw):
         s, e = (rep.rep_pos(f.start), rep.rep_pos(f.end)) if rep else (f.start, f.end)
         out.append((f.name, s, e))
+    doc.user_data["rei_header_zones"] = out
     return out
 
