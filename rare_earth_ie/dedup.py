@@ -14,15 +14,14 @@ period, so it is the same for the same input in any order.
 """
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from ._gc import gc_paused
 from .facts import make_fact_id, normalise_text, period_key
 from .models import ArticleResult, CanonicalFact, Entity, Fact, Mention
 
@@ -355,19 +354,8 @@ class Deduplicator:
         # building many small objects while a large dump's results are alive makes the cyclic
         # garbage collector rescan all of them again and again (superlinear); nothing here makes
         # reference cycles, so it can pause
-        with _gc_paused():
+        with gc_paused():
             return sort_canonical([canonical(g) for g in self.clusters()])
-
-
-@contextmanager
-def _gc_paused():
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def deduplicate(results: Iterable[Union[ArticleResult, Fact, CanonicalFact]]) -> list[CanonicalFact]:

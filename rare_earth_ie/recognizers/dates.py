@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..patterns import alternation, load_json
-from .base import Ent, left_sentence
+from .base import Context, Ent, context
 
 _MONTH_FULL = ("January|February|March|April|May|June|July|August|September|October|November|"
                "December")
@@ -69,8 +69,10 @@ DATE_RE = re.compile(_ANCHOR + "(?:" + "|".join(f"(?P<_{name}>{rx})" for name, r
 @lru_cache(maxsize=4)
 def _data(patterns_dir: str | None = None):
     d = load_json("dates.json", patterns_dir)
-    future = re.compile(r"\b(?:%s)\b" % alternation(d["future_cues"]), re.I)
-    past_before = re.compile(r"\b(?:%s)(?:\s+on|\s+in|\s+at)?\s*$" % alternation(d["past_verbs"]), re.I)
+    future = re.compile(r"\b(?=\w)(?:%s)\b" % alternation(d["future_cues"]), re.I)
+    # a reporting verb, with its preposition and the space after: one right before a date
+    # makes it a past event
+    past_before = re.compile(r"\b(?=\w)(?:%s)(?:\s+on|\s+in|\s+at)?\s*" % alternation(d["past_verbs"]), re.I)
     fiscal = {k: v for k, v in d["fiscal_years"].items() if not k.startswith("_")}
     return (d["months"], d["ordinals"], d["month_parts"], d["year_parts"], d["relative"], future,
             past_before, fiscal)
@@ -104,6 +106,20 @@ def _dateparse(text: str, base: Optional[str], prefer: str) -> Optional[date]:
     return d.date() if d else None
 
 
+class _Lazy:
+    """A truth value computed on first use."""
+
+    __slots__ = ("fn", "value")
+
+    def __init__(self, fn):
+        self.fn, self.value = fn, None
+
+    def __bool__(self) -> bool:
+        if self.value is None:
+            self.value = bool(self.fn())
+        return self.value
+
+
 class DateRecognizer:
     label = "DATE"
 
@@ -116,12 +132,14 @@ class DateRecognizer:
     def find(self, text: str, published: Optional[str] = None) -> list[Ent]:
         pub = date.fromisoformat(published) if published else None
         out = []
+        ctx = context(text)
         for m in DATE_RE.finditer(text):
-            kind = next(k for k, _ in _ALTS if m.group(f"_{k}") is not None)
+            # the alternative's group closes last, so it is the match's last group
+            kind = m.lastgroup[1:]
             if kind == "month" and m.group("month") == "May" and not self._may_is_month(text, m):
                 continue
             try:
-                value = self.resolve(kind, m, text, pub)
+                value = self.resolve(kind, m, ctx, pub, published)
             except (ValueError, OverflowError):
                 value = None
             if value is None:
@@ -143,13 +161,14 @@ class DateRecognizer:
         nxt = re.match(r"\s+([a-z]+)", text[m.end():m.end() + 20])
         return bool(line_start and nxt and nxt.group(1) not in self.modal_follow)
 
-    def _future(self, text: str, m: re.Match) -> bool:
+    def _future(self, ctx: Context, m: re.Match) -> bool:
         """An announced event: a future cue before the date in its sentence, and no past
         reporting verb right before it ("said on 26 June that it will ..." is past)."""
-        left = left_sentence(text, m.start())
-        if self.past_before.search(left[-40:]):
+        pos = m.start()
+        lo = ctx.left_sentence_start(pos)
+        if ctx.cues(self.past_before).ending_at(pos, max(lo, pos - 40)) is not None:
             return False
-        return bool(self.future.search(left))
+        return ctx.cues(self.future).last(lo, pos) is not None
 
     def _pick_year(self, first: tuple[int, int], pub: Optional[date], future: bool,
                    months_ahead: int = 0) -> int:
@@ -160,14 +179,16 @@ class DateRecognizer:
         mo, d = first
         if (mo, d) > (pub.month, pub.day):
             y -= 1
-        if future and date(y, mo, min(d, 28)) < pub - timedelta(days=0):
+        if date(y, mo, min(d, 28)) < pub and future:
             y += 1
         return y
 
-    def resolve(self, kind: str, m: re.Match, text: str, pub: Optional[date]) -> Optional[dict]:
+    def resolve(self, kind: str, m: re.Match, ctx: Context, pub: Optional[date],
+                base: Optional[str] = None) -> Optional[dict]:
         g = m.group
-        fut = self._future(text, m)
-        base = pub.isoformat() if pub else None
+        fut = _Lazy(lambda: self._future(ctx, m))  # only dates without a year ask
+        if base is None and pub is not None:
+            base = pub.isoformat()
         if kind == "iso":
             y, mo, d = (int(x) for x in re.split(r"[-/.]", g("iso")))
             day = date(y, mo, d)
@@ -175,7 +196,7 @@ class DateRecognizer:
         if kind in ("mdy", "dmy"):
             s = g(kind)
             has_year = re.search(YEAR, s) is not None
-            day = _dateparse(s, base, "future" if fut and not has_year else "past")
+            day = _dateparse(s, base, "future" if not has_year and fut else "past")
             if day is None:
                 return None
             if not has_year and pub:
@@ -253,7 +274,7 @@ class DateRecognizer:
             return _val(date(y, 6 * h - 5, 1), _month_end(y, 6 * h), "half")
         if kind == "fiscal":
             y = _yy(g("fy") or g("fy2"))
-            return self._fiscal_year(y, text)
+            return self._fiscal_year(y, ctx)
         if kind == "year_range":
             a = int(g("yr_a"))
             b_raw = g("yr_b")
@@ -271,15 +292,18 @@ class DateRecognizer:
             return _val(date(y, 1, 1), date(y, 12, 31), "year")
         return None
 
-    def _fiscal_year(self, y: int, text: str) -> dict:
+    def _fiscal_year(self, y: int, ctx: Context) -> dict:
         """FYnnnn: the calendar year unless the article places the issuer where fiscal years
         start elsewhere (Japan and India in April, Australia in July, labelled by their end)."""
-        for conv in self.fiscal.values():
-            if any(c in text for c in conv["cues"]):
-                sm = conv["start_month"]
-                first = y if conv["label_year"] == "start" else y - 1
-                end_y, end_m = (first + 1, sm - 1) if sm > 1 else (first, 12)
-                return _val(date(first, sm, 1), _month_end(end_y, end_m), "year")
+        conv = ctx.memo.get("fiscal", False)
+        if conv is False:  # looked up once per text, not once per FY
+            conv = ctx.memo["fiscal"] = next(
+                (c for c in self.fiscal.values() if any(cue in ctx.text for cue in c["cues"])), None)
+        if conv is not None:
+            sm = conv["start_month"]
+            first = y if conv["label_year"] == "start" else y - 1
+            end_y, end_m = (first + 1, sm - 1) if sm > 1 else (first, 12)
+            return _val(date(first, sm, 1), _month_end(end_y, end_m), "year")
         return _val(date(y, 1, 1), date(y, 12, 31), "year")
 
     def _relative(self, phrase: str, pub: Optional[date]) -> Optional[dict]:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ..numbers import NUM, clean_float, parse_number, scale_of
 from ..patterns import alternation, load_json, load_jsonl
-from .base import Ent, sentence_window
+from .base import Ent, context, sentence_window
 from .units import normalise_unit, unit_alternation
 
 _JAPAN = re.compile(r"\b(?:yen|JPY|Japan(?:ese)?|Tokyo)\b")
@@ -68,7 +68,6 @@ class MoneyRecognizer:
         self.patterns_dir = patterns_dir
         self.prefixes, self.suffixes = _tables(patterns_dir)
         self.prefixed, self.suffixed, self.bare, self.verb_before = _regexes(patterns_dir)
-        self._yen_cache: tuple = (None, False)
 
     def find(self, text: str) -> list[Ent]:
         out: list[Ent] = []
@@ -100,10 +99,10 @@ class MoneyRecognizer:
 
     def _yen_article(self, text: str) -> bool:
         """An article that prices in yen and never in yuan: its bare ¥ is yen too."""
-        key = (id(text), len(text))
-        if self._yen_cache[0] != key:
-            self._yen_cache = (key, bool(_YEN_WORD.search(text)) and not _YUAN_WORD.search(text))
-        return self._yen_cache[1]
+        memo = context(text).memo  # once per text, not once per ¥
+        if "yen" not in memo:
+            memo["yen"] = bool(_YEN_WORD.search(text)) and not _YUAN_WORD.search(text)
+        return memo["yen"]
 
     def _ent(self, text: str, m: re.Match, prio: int) -> Ent | None:
         amount = parse_number(m.group("num"))

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..numbers import NUM, parse_number
 from ..patterns import alternation, load_json
-from .base import Ent, left_clause, right_clause
+from .base import Context, Ent, Matches, context
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*|\+|%")
 # words skipped between a cue and its number: "decreased by more than 70%", "a plunge of 42.2%"
@@ -31,18 +31,23 @@ def _cues(patterns_dir: str | None = None):
     level_after = frozenset(w.lower() for w in data["level_after"])
     multi_before = [w for w in data["level_before"] if " " in w]
     level_before = frozenset(w.lower() for w in data["level_before"] if " " not in w)
-    level_before_re = re.compile(r"(?:%s)\s*$" % alternation(multi_before), re.I)
-    up_before_re = re.compile(r"(?:%s)\s*$" % alternation(data.get("up_phrases", [])), re.I)
+    # phrases that must end the left clause: tested with str.endswith, not a regex search
+    level_before_end = tuple(w.lower() for w in multi_before)
+    up_before_end = tuple(w.lower() for w in data.get("up_phrases", []))
     basis = []
     groups = []
     for code, phrases in data["basis"].items():
+        for p in phrases:
+            # the whole-text search below skips positions that do not start a word
+            if not (p[:1].isalnum() or p.startswith("(?")):
+                raise ValueError(f"percent_cues.json: basis phrase {p!r} must start with a letter or digit")
         # a phrase with regex syntax (a backslash or a group) is a pattern, else a literal
         alts = alternation((p if ("\\" in p or "(?" in p) else re.escape(p) for p in phrases), regex=True)
         basis.append((code, re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alts, re.I)))
         groups.append(f"(?P<{code}>{alts})")
     # one pattern for all bases: one search per window instead of one per basis
-    basis_any = re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % "|".join(groups), re.I)
-    return up, down, level_before, level_before_re, up_before_re, level_after, basis, basis_any
+    basis_any = re.compile(r"(?<![A-Za-z])(?=\w)(?:%s)(?![A-Za-z])" % "|".join(groups), re.I)
+    return up, down, level_before, level_before_end, up_before_end, level_after, basis, basis_any
 
 
 PERCENT_RE = re.compile(
@@ -56,58 +61,67 @@ class PercentRecognizer:
     label = "PERCENT"
 
     def __init__(self, patterns_dir: str | None = None):
-        (self.up, self.down, self.level_before, self.level_before_re, self.up_before,
+        (self.up, self.down, self.level_before, self.level_before_end, self.up_before_end,
          self.level_after, self.basis, self.basis_any) = _cues(patterns_dir)
+        self._basis_words: dict[str, bool] = {}
 
     def find(self, text: str) -> list[Ent]:
         out = []
+        ctx = context(text)
+        bases = ctx.cues(self.basis_any)
         for m in PERCENT_RE.finditer(text):
             value = parse_number(m.group("num"))
             if value is None:
                 continue
             start, end = m.start("num"), m.end()
-            val = {"value": value, "direction": self.direction(text, m), "basis": None}
+            # the clause of the number, found once: every window below is a slice of it
+            lo, hi = ctx.clause_bounds(start, end)
+            val = {"value": value, "direction": self.direction(ctx, m, lo, hi), "basis": None}
             if m.group("num2"):
                 val["value_max"] = parse_number(m.group("num2"))
-            val["basis"] = self.find_basis(text, start, end)
-            if val["basis"] and val["direction"] is None and not self._is_level(text, start, end):
+            val["basis"] = self.find_basis(bases, start, end, lo, hi)
+            if val["basis"] and val["direction"] is None and not self._is_level(text, start, end, lo, hi):
                 # "(40% YoY)": a change with a base and no word for its direction is a rise
                 val["direction"] = "up"
             out.append(Ent(self.label, start, end, val))
         return out
 
-    def _is_level(self, text: str, start: int, end: int) -> bool:
-        left = left_clause(text, start, 40).lower().split()
-        right = right_clause(text, end, 30).lower().split()
+    def _is_level(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
+        left = text[max(lo, start - 40):start].lower().split()
+        right = text[end:min(hi, end + 30)].lower().split()
         return bool((left and left[-1] in self.level_before) or (right and right[0] in self.level_after))
 
-    def direction(self, text: str, m: re.Match) -> str | None:
+    def direction(self, ctx: Context, m: re.Match, lo: int, hi: int) -> str | None:
+        """``up``, ``down`` or None from the sign and the cue words of the clause around ``m``
+        (``lo`` and ``hi`` bound the clause)."""
+        text = ctx.text
         sign = m.group("sign")
         if sign == "+":
             return "up"
         if sign == "-" and (m.start() == 0 or not text[m.start() - 1].isalnum()):
             return "down"
         start, end = m.start("num"), m.end()
-        right = [w.lower() for w in _WORD.findall(right_clause(text, end, 50))]
+        up, down = self.up, self.down
+        right = _WORD.findall(text[end:min(hi, end + 50)].lower())
         # a noun right after the number decides: "a 7.5% decrease", "a 130% QoQ spike"
         for w in right[:3]:
-            if w in self.up:
+            if w in up:
                 return "up"
-            if w in self.down:
+            if w in down:
                 return "down"
             if not self._is_basis_word(w):
                 break
-        left = left_clause(text, start, 60)
-        if self.up_before.search(left):
+        left = text[max(lo, start - 60):start].lower()
+        tail = left.rstrip()
+        if self.up_before_end and tail.endswith(self.up_before_end):
             return "up"
-        if self.level_before_re.search(left):
+        if self.level_before_end and tail.endswith(self.level_before_end):
             return None
-        words = [w.lower() for w in _WORD.findall(left)]
         skipped = 0
-        for w in reversed(words):
-            if w in self.up:
+        for w in reversed(_WORD.findall(left)):
+            if w in up:
                 return "up"
-            if w in self.down:
+            if w in down:
                 return "down"
             if w in self.level_before:
                 return None
@@ -119,21 +133,24 @@ class PercentRecognizer:
         for w in right[:4]:
             if w in self.level_after:
                 return None
-            if w in self.up:
+            if w in up:
                 return "up"
-            if w in self.down:
+            if w in down:
                 return "down"
         return None
 
     def _is_basis_word(self, w: str) -> bool:
-        return any(rx.fullmatch(w) for _, rx in self.basis)
+        known = self._basis_words.get(w)
+        if known is None:
+            if len(self._basis_words) > 65536:  # bounded: a dump's vocabulary has no end
+                self._basis_words.clear()
+            known = self._basis_words[w] = any(rx.fullmatch(w) for _, rx in self.basis)
+        return known
 
-    def find_basis(self, text: str, start: int, end: int) -> str | None:
+    @staticmethod
+    def find_basis(bases: Matches, start: int, end: int, lo: int, hi: int) -> str | None:
         """The basis stated nearest after the number in its clause, else nearest before it."""
-        m = self.basis_any.search(right_clause(text, end, 45))
-        if m:
-            return m.lastgroup
-        last = None
-        for last in self.basis_any.finditer(left_clause(text, start, 50)):
-            pass
-        return last.lastgroup if last else None
+        m = bases.first(end, min(hi, end + 45))
+        if m is None:
+            m = bases.last(max(lo, start - 50), start)
+        return m.lastgroup if m is not None else None

@@ -1,0 +1,96 @@
+"""Context windows found once per text (``recognizers.base``), and settling overlaps linearly.
+
+A text made of nothing but candidates (``5% 5% 5% ...``, a table of figures) asks for cue words
+around each of hundreds of thousands of them: the windows and cue matches come from one pass over
+the text, and overlapping candidates are settled group by group. These tests pin what those
+shortcuts must give: the same answers as searching each window, and as settling all at once.
+"""
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rare_earth_ie.recognizers.base import (Context, Ent, Matches, _settle, context, left_clause,
+                                            left_sentence, remove_overlaps, right_clause)
+from rare_earth_ie.recognizers.dates import DateRecognizer
+from rare_earth_ie.recognizers.percent import PercentRecognizer
+
+# text from the characters that make and break clauses and sentences
+CLAUSEY = st.text(alphabet="ab .,;:()\n!?-—%5", max_size=120)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CLAUSEY, st.data())
+def test_windows_match_searching_each_window(text, data):
+    """Away from the edges of a window (where a stop would be cut in two), the windows of a
+    Context are those of the per-window functions."""
+    pos = data.draw(st.integers(0, len(text)))
+    ctx = Context(text)
+    lo = ctx.left_clause_start(pos, 60)
+    if lo == max(0, pos - 60) or text[lo - 1] not in " -—":  # no stop cut at the window's edge
+        assert ctx.left_clause(pos, 60) == left_clause(text, pos, 60)
+    hi = ctx.right_clause_end(pos, 60)
+    if hi == min(len(text), pos + 60) or text[hi] not in " .-—":
+        assert ctx.right_clause(pos, 60) == right_clause(text, pos, 60)
+    assert text[ctx.left_sentence_start(pos):pos] == left_sentence(text, pos)
+
+
+def test_clause_bounds_stop_at_punctuation_and_full_stops():
+    text = "Prices rose; exports fell 5% in May. Imports were flat"
+    ctx = Context(text)
+    start = text.index("5%")
+    lo, hi = ctx.clause_bounds(start, start + 2)
+    assert text[lo:hi] == " exports fell 5% in May"
+    lo, hi = ctx.clause_bounds(text.index("flat"), len(text))
+    assert text[lo:hi] == "Imports were flat"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab YoY", max_size=80), st.integers(0, 80), st.integers(0, 80))
+def test_matches_queries_agree_with_a_scan(text, lo, hi):
+    rx = re.compile(r"YoY|ab")
+    ms = Matches(rx, text)
+    inside = [m for m in rx.finditer(text) if lo <= m.start() and m.end() <= hi and m.end() > m.start()]
+    first, last = ms.first(lo, hi), ms.last(lo, hi)
+    assert (first.span() if first else None) == (inside[0].span() if inside else None)
+    assert (last.span() if last else None) == (inside[-1].span() if inside else None)
+
+
+def test_context_is_shared_by_recognizers_of_one_text_only():
+    a, b = "one text 5%", "another text 5%"
+    assert context(a) is context(a)
+    ca = context(a)
+    assert context(b) is not ca and context(b).text is b
+
+
+CANDS = st.lists(st.tuples(st.integers(0, 80), st.integers(1, 12), st.integers(0, 2)), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CANDS)
+def test_settling_groups_equals_settling_everything_at_once(cands):
+    ents = [Ent("X", s, s + n, {}, priority=p) for s, n, p in cands]
+    got = [(e.start, e.end, e.priority) for e in remove_overlaps(ents)]
+    want = [(e.start, e.end, e.priority) for e in _settle(ents)] if ents else []
+    assert got == want
+    assert all(a[1] <= b[0] for a, b in zip(got, got[1:]))  # no overlaps, in text order
+
+
+def test_direction_and_basis_from_the_clause_only():
+    rec = PercentRecognizer()
+    text = "Output rose 5% year-on-year; prices fell 3%, a 7% share of exports. Sales dropped 2% YoY"
+    got = {text[e.start:e.end]: (e.value["direction"], e.value["basis"]) for e in rec.find(text)}
+    assert got == {"5%": ("up", "YoY"), "3%": ("down", None), "7%": (None, None), "2%": ("down", "YoY")}
+
+
+def test_future_cue_must_be_in_the_same_sentence_and_before_the_date():
+    rec = DateRecognizer()
+    # published in October 2025: a past March is 2025, an announced one is 2026
+    past = rec.find("It will rise. Exports fell in March.", "2025-10-21")
+    future = rec.find("Exports fell. The rule will apply from March.", "2025-10-21")
+    reported = rec.find("The ministry said in March that it will act.", "2025-10-21")
+    assert [e.value["start"] for e in past] == ["2025-03-01"]
+    assert [e.value["start"] for e in future] == ["2026-03-01"]
+    assert [e.value["start"] for e in reported] == ["2025-03-01"]
