@@ -20,7 +20,8 @@ FACT_LABELS = frozenset({"PERCENT", "MONEY", "QUANTITY", "POLICY"})
 VALUE_FIELDS: dict[str, dict[str, str]] = {
     "PERCENT": {"value": "the number (`6.1` for `6.1%`)",
                 "direction": "`up`, `down` or null",
-                "basis": "`MoM`, `YoY`, `QoQ` or null"},
+                "basis": "`MoM`, `YoY`, `QoQ` or null",
+                "value_max": "the high end of a range (`7` in `5-7%`); present only on ranges"},
     "MONEY": {"amount": "the amount (the low end of a range)",
               "amount_max": "the high end of a range, or null",
               "currency": "ISO 4217 code (`CNY`, `USD`, ...)",
