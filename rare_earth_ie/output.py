@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -68,6 +70,30 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it exists
+        return True
+    return True
+
+
+def remove_stale_temps(target: Path) -> list[Path]:
+    """Remove the temporary files that writers of ``target`` killed before they could finish
+    left next to it (``.NAME.PID.xxxx.tmp`` whose process is gone); those of a live writer stay."""
+    removed = []
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.[^/]+\.tmp")
+    for p in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        m = pattern.fullmatch(p.name)
+        if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_output(path: Optional[Union[str, Path]]) -> Iterator[IO[str]]:
     """A text handle whose content replaces ``path`` only when the block completes."""
@@ -77,7 +103,9 @@ def atomic_output(path: Optional[Union[str, Path]]) -> Iterator[IO[str]]:
         return
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_temps(target)
+    # the writer's pid in the name tells a later run whether the file is still being written
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             yield fh

@@ -720,12 +720,31 @@ def test_killed_rewrite_leaves_the_old_file(tmp_path, command):
     assert target.read_text() == old
     # left behind: a hidden temporary file, never the target
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".facts.jsonl.")]
-    # the same command, not killed: the whole new file replaces the old one
+    # the same command, not killed: the whole new file replaces the old one, and the killed
+    # writer's temporary file is cleaned up
     res = _cli(command, src, "-o", target)
     assert res.exit_code == 0, res.output
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".facts.jsonl.")] == []
     facts = _rows(target)
     assert len(facts) > 30 and all(f["support"] == len(f["mentions"]) for f in facts)
     assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def test_a_live_writers_temporary_file_is_left_alone(tmp_path):
+    from rare_earth_ie.output import atomic_output
+
+    target = tmp_path / "facts.jsonl"
+    live = tmp_path / f".facts.jsonl.{os.getppid()}.abcd.tmp"  # a running process's
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = tmp_path / f".facts.jsonl.{done.stdout.strip()}.efgh.tmp"  # an exited process's
+    other = tmp_path / ".other.jsonl.1.ijkl.tmp"  # another target's
+    for p in (live, dead, other):
+        p.write_text("partial")
+    with atomic_output(target) as fh:
+        fh.write("new\n")
+    assert target.read_text() == "new\n"
+    assert live.exists() and other.exists() and not dead.exists()
 
 
 def _umask() -> int:
