@@ -275,8 +275,14 @@ def _insertions(text: str) -> dict[int, str]:
     }
 
 
+# a terminal colour code left in a scraped log ("\x1b[0m"): blanked whole, else "0m" reads as metres
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+
+
 def normalize_chars(raw: str) -> str:
     """One-to-one character normalisation (same length as ``raw``)."""
+    if "\x1b" in raw:
+        raw = _ANSI_ESCAPE.sub(lambda m: " " * len(m.group()), raw)
     text = raw.translate(_TRANSLATE)
     if not text.isascii():
         # other compatibility characters whose NFKC form is one character (full-width digits,

@@ -33,6 +33,14 @@ def test_odd_characters_are_normalised_one_to_one():
     assert t == "*Price -5% $12 China's data here"
 
 
+def test_terminal_colour_codes_are_blanked_whole():
+    raw = "\x1b[1;31mExports\x1b[0m rose 5% to 300 tons.\x1b[0m\x1b[K"
+    t = normalize_chars(raw)
+    assert len(t) == len(raw) and "[" not in t and "0m" not in t
+    r = rei.extract(raw, published="2025-10-01")
+    assert [(e.label, e.text) for e in r.entities] == [("PERCENT", "5%"), ("QUANTITY", "300 tons")]
+
+
 def test_to_raw_maps_back_exactly():
     raw = "Corporate Performance SurgeZhenghai Magnetic Materials (300224.SZ): revenue"
     r = repair(raw)
