@@ -112,6 +112,26 @@ def test_not_a_date(text):
     assert ents(text, "DATE") == []
 
 
+def test_units_outside_our_tables_come_from_quantulum3_only_if_it_knows_the_word(monkeypatch):
+    from quantulum3 import parser
+
+    from rare_earth_ie.recognizers.units import quantulum_unit
+
+    assert dict(ents("a field of 12 gauss and 40 kilojoules", "QUANTITY")) == {
+        "12 gauss": {"value": 12.0, "value_max": None, "unit": "G"},
+        "40 kilojoules": {"value": 40.0, "value_max": None, "unit": "kJ"}}
+
+    asked = []
+    monkeypatch.setattr(parser, "parse", lambda text, *a, **k: asked.append(text) or [])
+    quantulum_unit.cache_clear()
+    # random letters after digits (base64, hashes) never reach the parser (~10 ms a call)
+    assert ents("id 5aBcDeFgH 7QwErTy 9zzkq", "QUANTITY") == []
+    assert quantulum_unit("xQzvbn") is None
+    assert asked == []
+    assert quantulum_unit("furlongs") is None and asked == ["1 furlongs"]  # a word it knows is asked
+    quantulum_unit.cache_clear()
+
+
 def test_quantulum3_peer_cases_with_physical_units():
     """quantulum3's own test cases: where a case states a number with a mass, power, energy or
     length unit that our tables cover, we must read the same value."""

@@ -62,7 +62,10 @@ _ALTS = [
 _ANCHOR = (r"(?<![A-Za-z0-9])(?=[Tt]he\b|[Bb]y\b|[Bb]etween\b|[Ee]arly|[Mm]id|[Ll]ate\b|[Ee]nd\b|"
            r"[Bb]eginning|[Ss]tart\b|[Mm]iddle|[Ff]iscal|[Ff]inancial|[Ll]ast\b|[Pp]revious|[Tt]his\b|"
            r"[Nn]ext\b|[Yy]esterday|[Tt]oday|[Tt]omorrow|[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]inal|"
-           r"[Ll]atter|[1-4](?:st|nd|rd|th|Q|H)|[JFMASOND][a-z]|Q[1-4]|H[12]|FY|\d)")
+           r"[Ll]atter|[1-4](?:st|nd|rd|th|Q|H)|[JFMASOND][a-z]|Q[1-4]|H[12]|FY|"
+           # a digit starts a date only before a digit, a space, a dot ("1.10.2025") or an
+           # ordinal ending ("5th"): "5%", "5,000" and "$5" are turned away at once
+           r"\d(?=[\d\s.stnr]))")
 DATE_RE = re.compile(_ANCHOR + "(?:" + "|".join(f"(?P<_{name}>{rx})" for name, rx in _ALTS) + ")")
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ..numbers import NUM, clean_float, parse_number
 from .base import Ent
-from .units import normalise_unit, quantulum_unit, unit_alternation
+from .units import normalise_unit, quantulum_unit, unit_alternation, unit_first_chars
 
 _PER_TIME = {"year": "yr", "yr": "yr", "annum": "yr", "a": "yr", "month": "mo", "day": "d",
              "hour": "h", "h": "h", "week": "wk"}
@@ -28,7 +28,8 @@ def _regexes(patterns_dir: str | None = None):
     scale = r"(?:\s(?P<scale>thousand|million|billion))?"
     tail = (r"(?:\s?(?:/|per\s|a\s)\s?(?P<per>year|yr|annum|month|day|hour|week|unit|vehicle|"
             r"car|turbine|set|piece|motor)(?![A-Za-z]))?")
-    known = re.compile(rf"{num}{rng}{scale}\s?-?\s?(?P<unit>{units})(?![A-Za-z0-9]){tail}")
+    first = unit_first_chars(patterns_dir)
+    known = re.compile(rf"{num}{rng}{scale}\s?-?\s?(?={first})(?P<unit>{units})(?![A-Za-z0-9]){tail}")
     other = re.compile(rf"{num}{rng}{scale}\s?(?P<unit>[A-Za-z]{{2,}})(?![A-Za-z0-9])")
     return known, other
 

@@ -35,15 +35,41 @@ def unit_alternation(patterns_dir: str | None = None) -> str:
     return alternation(unit_table(patterns_dir))
 
 
+@lru_cache(maxsize=4)
+def unit_first_chars(patterns_dir: str | None = None) -> str:
+    """A character class of the characters units start with: tested before the alternation of
+    hundreds of units, it turns away a number followed by anything else at once."""
+    return "[%s]" % "".join(sorted({re.escape(u[0]) for u in unit_table(patterns_dir)}))
+
+
 def normalise_unit(surface: str, patterns_dir: str | None = None) -> Optional[str]:
     t = unit_table(patterns_dir)
     s = re.sub(r"\s+", " ", surface.strip())
     return t.get(s) or t.get(s.lower())
 
 
+@lru_cache(maxsize=1)
+def _quantulum_words() -> tuple[frozenset, frozenset]:
+    """Every surface and symbol of quantulum3's unit tables (prefixed and plural forms too)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from quantulum3 import load
+
+        units = load.units("en_US")
+        words = frozenset(units.surfaces_all) | frozenset(units.symbols_all)
+    return words, frozenset(w.lower() for w in words)
+
+
 @lru_cache(maxsize=8192)
 def quantulum_unit(word: str) -> Optional[str]:
-    """The unit quantulum3 reads in ``1 <word>``, if it is a physical unit; cached per word."""
+    """The unit quantulum3 reads in ``1 <word>``, if it is a physical unit; cached per word.
+
+    A word that is no surface or symbol in quantulum3's tables is turned away before its
+    parser runs (~10 ms a call): random letters after digits (base64, hashes, serial numbers)
+    would otherwise each cost a parse."""
+    words, lower = _quantulum_words()
+    if word not in words and word.lower() not in lower:
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # quantulum3 warns that its optional classifier is absent
         from quantulum3 import parser
