@@ -70,6 +70,12 @@ def left_sentence(text: str, pos: int, width: int = 200) -> str:
 
 
 _SENTENCE_STOP = re.compile(r"\n|\. ")
+# the same stops as one-character matches, for a search over a whole text: the last character of
+# a stop (the clause after it starts there) and the first (the clause before it ends there).
+# Matching a stop whole would hide one that shares its characters (".\n": the full stop takes
+# the newline).
+_LEFT_STOP_END = re.compile(r"[;,:()\[\]\n!?]|(?<=\.)\s|(?<=\s[-—])\s")
+_RIGHT_STOP_START = re.compile(r"[;,:()\[\]\n!?]|\.(?=\s|$)|\s(?=[-—]\s)")
 
 
 class Matches:
@@ -135,22 +141,22 @@ class Context:
         """The end of the last clause stop before ``start`` and the start of the first one after
         ``end`` (0 and the text's length when there is none): the clause of a span, from which
         windows of any width follow without another search."""
-        stops = self.cues(_LEFT_STOP)
+        stops = self.cues(_LEFT_STOP_END)
         i = bisect_right(stops.ends, start) - 1
         lo = stops.ends[i] if i >= 0 else 0
-        stops = self.cues(_RIGHT_STOP)
+        stops = self.cues(_RIGHT_STOP_START)
         i = bisect_left(stops.starts, end)
         hi = stops.starts[i] if i < len(stops.starts) else len(self.text)
         return lo, hi
 
     def left_clause_start(self, pos: int, width: int = 60) -> int:
         lo = max(0, pos - width)
-        stop = self.cues(_LEFT_STOP).last(lo, pos)
+        stop = self.cues(_LEFT_STOP_END).last(lo, pos)
         return stop.end() if stop is not None else lo
 
     def right_clause_end(self, pos: int, width: int = 60) -> int:
         hi = min(len(self.text), pos + width)
-        cut = self.cues(_RIGHT_STOP).first_start(pos, hi)
+        cut = self.cues(_RIGHT_STOP_START).first_start(pos, hi)
         return cut if cut is not None else hi
 
     def left_clause(self, pos: int, width: int = 60) -> str:

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..numbers import NUM, parse_number
 from ..patterns import alternation, load_json
-from .base import Context, Ent, Matches, context
+from .base import Ent, Matches, context
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*|\+|%")
 # words skipped between a cue and its number: "decreased by more than 70%", "a plunge of 42.2%"
@@ -57,6 +57,9 @@ PERCENT_RE = re.compile(
 )
 
 
+_UNSEEN = object()
+
+
 class PercentRecognizer:
     label = "PERCENT"
 
@@ -64,6 +67,7 @@ class PercentRecognizer:
         (self.up, self.down, self.level_before, self.level_before_end, self.up_before_end,
          self.level_after, self.basis, self.basis_any) = _cues(patterns_dir)
         self._basis_words: dict[str, bool] = {}
+        self._directions: dict[tuple, str | None] = {}
 
     def find(self, text: str) -> list[Ent]:
         out = []
@@ -76,7 +80,11 @@ class PercentRecognizer:
             start, end = m.start("num"), m.end()
             # the clause of the number, found once: every window below is a slice of it
             lo, hi = ctx.clause_bounds(start, end)
-            val = {"value": value, "direction": self.direction(ctx, m, lo, hi), "basis": None}
+            sign = m.group("sign")
+            prev = text[m.start() - 1] if m.start() else ""
+            direction = self.direction(sign, prev, text[max(lo, start - 60):start].lower(),
+                                       text[end:min(hi, end + 50)].lower())
+            val = {"value": value, "direction": direction, "basis": None}
             if m.group("num2"):
                 val["value_max"] = parse_number(m.group("num2"))
             val["basis"] = self.find_basis(bases, start, end, lo, hi)
@@ -91,18 +99,26 @@ class PercentRecognizer:
         right = text[end:min(hi, end + 30)].lower().split()
         return bool((left and left[-1] in self.level_before) or (right and right[0] in self.level_after))
 
-    def direction(self, ctx: Context, m: re.Match, lo: int, hi: int) -> str | None:
-        """``up``, ``down`` or None from the sign and the cue words of the clause around ``m``
-        (``lo`` and ``hi`` bound the clause)."""
-        text = ctx.text
-        sign = m.group("sign")
+    def direction(self, sign: str | None, prev: str, left: str, right: str) -> str | None:
+        """``up``, ``down`` or None from the sign of the number, the character before it and
+        the lowercased words of its clause: up to 60 characters ``left`` of it and 50
+        ``right`` of it. A function of these alone, so that repeated statements (the same
+        paragraph on many pages) are read once."""
+        key = (sign, prev, left, right)
+        found = self._directions.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self._directions) > 65536:  # bounded: a dump's sentences have no end
+                self._directions.clear()
+            found = self._directions[key] = self._direction(sign, prev, left, right)
+        return found
+
+    def _direction(self, sign: str | None, prev: str, left: str, right_text: str) -> str | None:
         if sign == "+":
             return "up"
-        if sign == "-" and (m.start() == 0 or not text[m.start() - 1].isalnum()):
+        if sign == "-" and not prev.isalnum():
             return "down"
-        start, end = m.start("num"), m.end()
         up, down = self.up, self.down
-        right = _WORD.findall(text[end:min(hi, end + 50)].lower())
+        right = _WORD.findall(right_text)
         # a noun right after the number decides: "a 7.5% decrease", "a 130% QoQ spike"
         for w in right[:3]:
             if w in up:
@@ -111,7 +127,6 @@ class PercentRecognizer:
                 return "down"
             if not self._is_basis_word(w):
                 break
-        left = text[max(lo, start - 60):start].lower()
         tail = left.rstrip()
         if self.up_before_end and tail.endswith(self.up_before_end):
             return "up"
