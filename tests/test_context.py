@@ -94,3 +94,19 @@ def test_future_cue_must_be_in_the_same_sentence_and_before_the_date():
     assert [e.value["start"] for e in past] == ["2025-03-01"]
     assert [e.value["start"] for e in future] == ["2026-03-01"]
     assert [e.value["start"] for e in reported] == ["2025-03-01"]
+
+
+def test_a_repeated_date_is_resolved_by_its_own_sentence_and_article():
+    rec = DateRecognizer()
+    text = "Exports fell in March. The rule will apply from March. Imports rose in March."
+    assert [e.value["start"] for e in rec.find(text, "2025-10-21")] == ["2025-03-01", "2026-03-01", "2025-03-01"]
+    # the same text with another publish date is resolved again
+    assert [e.value["start"] for e in rec.find(text, "2024-10-21")] == ["2024-03-01", "2025-03-01", "2024-03-01"]
+    # a fiscal year follows its own article's issuer, whatever came before
+    japan = rec.find("Shin-Etsu (Tokyo) results for FY2025.", "2025-10-21")
+    plain = rec.find("Results for FY2025.", "2025-10-21")
+    assert japan[0].value["start"] != plain[0].value["start"]
+    # values are the entity's own: changing one changes no other
+    a, b = rec.find("Q3 and Q3", "2025-10-21")
+    a.value["grain"] = "changed"
+    assert b.value["grain"] == "quarter" and rec.find("Q3", "2025-10-21")[0].value["grain"] == "quarter"

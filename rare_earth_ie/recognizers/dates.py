@@ -129,6 +129,7 @@ class DateRecognizer:
     def __init__(self, patterns_dir: str | None = None):
         (self.months, self.ordinals, self.month_parts, self.year_parts, self.relative,
          self.future, self.past_before, self.fiscal) = _data(patterns_dir)
+        self._resolved: dict[tuple, tuple[bool, Optional[dict]]] = {}
         self.modal_follow = frozenset("be have not also well never still soon continue rise fall "
                                       "need take see become help lead remain affect face".split())
 
@@ -141,14 +142,44 @@ class DateRecognizer:
             kind = m.lastgroup[1:]
             if kind == "month" and m.group("month") == "May" and not self._may_is_month(text, m):
                 continue
-            try:
-                value = self.resolve(kind, m, ctx, pub, published)
-            except (ValueError, OverflowError):
-                value = None
+            value = self._resolve_cached(kind, m, ctx, pub, published)
             if value is None:
                 continue
-            out.append(Ent(self.label, m.start(), m.end(), value))
+            out.append(Ent(self.label, m.start(), m.end(), dict(value)))
         return out
+
+    def _resolve_cached(self, kind: str, m: re.Match, ctx: Context, pub: Optional[date],
+                        published: Optional[str]) -> Optional[dict]:
+        """:meth:`resolve`, once per date text, publish date and (for a date without a year)
+        whether its sentence announces something: the same "Q3" or "September" recurs all
+        through an article and a dump. A fiscal year depends on the whole article: not kept."""
+        key = (kind, m.group(), published)
+        hit = self._resolved.get(key)
+        if hit is not None and not hit[0]:
+            return hit[1]
+        if len(self._resolved) > 65536:  # bounded: a dump's dates have no end
+            self._resolved.clear()
+        if hit is not None:  # it depends on the sentence: ask, then look that answer up
+            fut = self._future(ctx, m)
+            hit = self._resolved.get(key + (fut,))
+            if hit is None:
+                hit = self._resolved[key + (fut,)] = (False, self._resolve_safe(kind, m, ctx, pub, published, fut))
+            return hit[1]
+        fut = _Lazy(lambda: self._future(ctx, m))
+        value = self._resolve_safe(kind, m, ctx, pub, published, fut)
+        if kind != "fiscal":
+            if fut.value is None:
+                self._resolved[key] = (False, value)
+            else:
+                self._resolved[key] = (True, None)
+                self._resolved[key + (fut.value,)] = (False, value)
+        return value
+
+    def _resolve_safe(self, *args) -> Optional[dict]:
+        try:
+            return self.resolve(*args)
+        except (ValueError, OverflowError):  # "February 30", a year out of range
+            return None
 
     # --- resolution ---------------------------------------------------------------------------
 
@@ -168,10 +199,13 @@ class DateRecognizer:
         """An announced event: a future cue before the date in its sentence, and no past
         reporting verb right before it ("said on 26 June that it will ..." is past)."""
         pos = m.start()
-        lo = ctx.left_sentence_start(pos)
-        if ctx.cues(self.past_before).ending_at(pos, max(lo, pos - 40)) is not None:
+        cues = ctx.cues(self.future)
+        if not cues.starts or cues.starts[0] >= pos:  # no cue before it at all: the common case
             return False
-        return ctx.cues(self.future).last(lo, pos) is not None
+        lo = ctx.left_sentence_start(pos)
+        if cues.last(lo, pos) is None:
+            return False
+        return ctx.cues(self.past_before).ending_at(pos, max(lo, pos - 40)) is None
 
     def _pick_year(self, first: tuple[int, int], pub: Optional[date], future: bool,
                    months_ahead: int = 0) -> int:
@@ -187,9 +221,12 @@ class DateRecognizer:
         return y
 
     def resolve(self, kind: str, m: re.Match, ctx: Context, pub: Optional[date],
-                base: Optional[str] = None) -> Optional[dict]:
+                base: Optional[str] = None, fut=None) -> Optional[dict]:
+        """The value of the date ``m`` of alternative ``kind``; ``fut`` (a truth value, asked
+        only by dates without a year) says whether its sentence announces something."""
         g = m.group
-        fut = _Lazy(lambda: self._future(ctx, m))  # only dates without a year ask
+        if fut is None:
+            fut = _Lazy(lambda: self._future(ctx, m))
         if base is None and pub is not None:
             base = pub.isoformat()
         if kind == "iso":
