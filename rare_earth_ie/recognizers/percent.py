@@ -107,7 +107,7 @@ class PercentRecognizer:
         key = (sign, prev, left, right)
         found = self._directions.get(key, _UNSEEN)
         if found is _UNSEEN:
-            if len(self._directions) > 65536:  # bounded: a dump's sentences have no end
+            if len(self._directions) > 16384:  # bounded (~5 MB): a dump's sentences have no end
                 self._directions.clear()
             found = self._directions[key] = self._direction(sign, prev, left, right)
         return found
