@@ -7,8 +7,12 @@ shortcuts must give: the same answers as searching each window, and as settling 
 """
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,3 +114,13 @@ def test_a_repeated_date_is_resolved_by_its_own_sentence_and_article():
     a, b = rec.find("Q3 and Q3", "2025-10-21")
     a.value["grain"] = "changed"
     assert b.value["grain"] == "quarter" and rec.find("Q3", "2025-10-21")[0].value["grain"] == "quarter"
+
+
+def test_a_basis_phrase_must_start_a_word(tmp_path):
+    pats = tmp_path / "patterns"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "patterns", pats)
+    cues = json.loads((pats / "percent_cues.json").read_text(encoding="utf-8"))
+    cues["basis"]["YoY"].append("~yoy")
+    (pats / "percent_cues.json").write_text(json.dumps(cues), encoding="utf-8")
+    with pytest.raises(ValueError, match="~yoy"):
+        PercentRecognizer(str(pats))
