@@ -6,15 +6,18 @@ characters (``∗``, ``−``, full-width signs, zero-width spaces). The pipeline
 copy; :class:`Repaired` maps every offset of that copy back into the raw text, so that every
 entity the library reports satisfies ``raw[start:end] == text``.
 
-Repairs are of two kinds, which keeps the offset map simple and exact:
+Repairs are of three kinds, which keeps the offset map simple and exact:
 * one-to-one character substitutions (same length, offsets unchanged);
-* insertions of a separator (a space, or a newline where a heading was glued to its sentence).
+* insertions of a separator (a space, or a newline where a heading was glued to its sentence);
+* deletions of the extra spaces of a run (``Lynas  Rare Earths``, ``5,774  tons``, a zero-width
+  space beside a space): spaCy makes a token of each extra space, which splits names and
+  quantities that a single space would not.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -170,7 +173,13 @@ def _spaceless_runs(text: str) -> list[tuple[int, int]]:
 
 @dataclass
 class Repaired:
-    """A repaired copy of ``raw`` with an exact map back to raw offsets."""
+    """A repaired copy of ``raw`` with an exact map back to raw offsets.
+
+    The repaired text is made of runs copied from the (normalised) raw text, with separators
+    inserted between runs and extra spaces left out between them. An inserted character, and
+    the end of a run, map to the raw character that comes next in the repaired text, so the map
+    serves starts and exclusive ends alike (a span's ends are trimmed of whitespace by
+    :meth:`to_raw`)."""
 
     raw: str
     text: str
@@ -178,11 +187,21 @@ class Repaired:
     inserted: list[int] = field(default_factory=list)
     #: positions in the repaired text where a glued heading was split (a strong boundary)
     boundaries: list[int] = field(default_factory=list)
+    #: raw ``(start, end)`` ranges left out of the repaired text (extra spaces), sorted
+    deleted: list[tuple[int, int]] = field(default_factory=list)
+    #: the copied runs: repaired start, raw start and length of each (empty: text is raw's copy)
+    run_rep: list[int] = field(default_factory=list, repr=False)
+    run_raw: list[int] = field(default_factory=list, repr=False)
+    run_len: list[int] = field(default_factory=list, repr=False)
 
     def raw_offset(self, pos: int) -> int:
-        """Raw offset of repaired offset ``pos``; an inserted character maps to the raw
-        character after it, so the map serves starts and exclusive ends alike."""
-        return pos - bisect_right(self.inserted, pos - 1) if self.inserted else pos
+        """Raw offset of repaired offset ``pos``."""
+        if not self.run_rep:
+            return pos
+        k = bisect_right(self.run_rep, pos) - 1
+        if k >= 0 and pos < self.run_rep[k] + self.run_len[k]:
+            return self.run_raw[k] + pos - self.run_rep[k]
+        return self.run_raw[k + 1] if k + 1 < len(self.run_raw) else len(self.raw)
 
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         """Map a repaired span to raw offsets, trimming whitespace at both ends."""
@@ -195,18 +214,19 @@ class Repaired:
         return s, e
 
     def rep_pos(self, raw_pos: int) -> int:
-        """Repaired offset of a raw offset (inverse of :meth:`raw_offset`)."""
-        if not self.inserted:
+        """The first repaired offset whose raw offset is ``raw_pos``, or for a raw character
+        left out (an extra space), the first one past it (inverse of :meth:`raw_offset`)."""
+        if not self.run_rep:
             return raw_pos
-        # the k-th inserted char shifts every later raw char by one; find the shift by search
-        lo, hi = raw_pos, raw_pos + len(self.inserted)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if mid - bisect_right(self.inserted, mid - 1) < raw_pos:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        k = bisect_right(self.run_raw, raw_pos) - 1
+        if k < 0:
+            return 0
+        if raw_pos == self.run_raw[k]:
+            # the inserted characters before the run, and the end of the run before, map here
+            return self.run_rep[k - 1] + self.run_len[k - 1] if k > 0 else 0
+        if raw_pos < self.run_raw[k] + self.run_len[k]:
+            return self.run_rep[k] + raw_pos - self.run_raw[k]
+        return self.run_rep[k] + self.run_len[k]
 
 
 def _break_long_pieces(chunk: str, offset: int, points: dict[int, str]) -> None:
@@ -300,22 +320,58 @@ def normalize_chars(raw: str) -> str:
     return text
 
 
+# the extra spaces of a run: all but its first
+_EXTRA_SPACES = re.compile(r"(?<= ) +")
+
+
 def repair(raw: str) -> Repaired:
     """Repair ``raw`` for tokenisation; see the module docstring."""
     text = normalize_chars(raw)
     points = _insertions(text)
-    if not points:
+    drops = [(m.start(), m.end()) for m in _EXTRA_SPACES.finditer(text)]
+    if not points and not drops:
         return Repaired(raw=raw, text=text)
-    parts, inserted, boundaries, prev = [], [], [], 0
-    shift = 0
-    for pos in sorted(points):
-        parts.append(text[prev:pos])
-        rep_pos = pos + shift
-        inserted.append(rep_pos)
-        if points[pos] == "\n":
-            boundaries.append(rep_pos)
-        parts.append(points[pos])
-        shift += 1
-        prev = pos
-    parts.append(text[prev:])
-    return Repaired(raw=raw, text="".join(parts), inserted=inserted, boundaries=boundaries)
+    if drops:
+        # a separator that falls among dropped spaces goes after them
+        starts = [a for a, _ in drops]
+        moved: dict[int, str] = {}
+        for pos, sep in points.items():
+            k = bisect_right(starts, pos) - 1
+            if k >= 0 and drops[k][0] < pos < drops[k][1]:
+                pos = drops[k][1]
+            if sep == "\n" or pos not in moved:
+                moved[pos] = sep
+        points = moved
+    # events in text order: at one position a separator goes in before the spaces drop out
+    events = sorted([(pos, 0, 0) for pos in points] + [(a, 1, b) for a, b in drops])
+    parts: list[str] = []
+    inserted: list[int] = []
+    boundaries: list[int] = []
+    run_rep: list[int] = []
+    run_raw: list[int] = []
+    run_len: list[int] = []
+    prev = length = 0
+    for pos, kind, end in events:
+        if pos > prev:  # copy the run before the event
+            run_rep.append(length)
+            run_raw.append(prev)
+            run_len.append(pos - prev)
+            parts.append(text[prev:pos])
+            length += pos - prev
+            prev = pos
+        if kind == 0:
+            sep = points[pos]
+            inserted.append(length)
+            if sep == "\n":
+                boundaries.append(length)
+            parts.append(sep)
+            length += 1
+        else:
+            prev = end
+    if prev < len(text):
+        run_rep.append(length)
+        run_raw.append(prev)
+        run_len.append(len(text) - prev)
+        parts.append(text[prev:])
+    return Repaired(raw=raw, text="".join(parts), inserted=inserted, boundaries=boundaries,
+                    deleted=drops, run_rep=run_rep, run_raw=run_raw, run_len=run_len)

@@ -96,3 +96,21 @@ def test_repair_map_is_monotone_and_exact(raw):
         j = r.raw_offset(i)
         assert prev <= j <= len(raw)
         prev = j
+
+
+def test_runs_of_spaces_change_nothing_but_offsets(corpus_texts, corpus_results):
+    """Scraped pages double spaces (and leave zero-width spaces beside them): the same article
+    with every space doubled gives the same entities and facts (and fact ids), with the spaces
+    in their raw text."""
+    import re
+
+    for (name, text), res in zip(corpus_texts.items(), corpus_results):
+        spaced = text.replace(" ", "  \u200b")
+        got = rei.extract(spaced, published=res.published, doc_id=name)
+        for e in got.entities:
+            assert spaced[e.start:e.end] == e.text
+        squeeze = lambda s: re.sub(r"[ \u200b]+", " ", s)  # noqa: E731
+        want = [(e.label, e.text, e.value) for e in res.entities]
+        have = [(e.label, squeeze(e.text), e.value) for e in got.entities]
+        assert have == want, name
+        assert [(f.fact_id, squeeze(f.text)) for f in got.facts] == [(f.fact_id, f.text) for f in res.facts]
