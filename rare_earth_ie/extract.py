@@ -25,6 +25,7 @@ from .pipeline import build_nlp
 from .read import ReadError, articles_from_texts
 
 CHUNK_CHARS = 100_000  # well under spaCy's max_length; a cut falls on a line end
+WARM_CHARS = 5_000_000  # processed outside spaCy's memory zones first, to fill the tokenizer cache
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -51,6 +52,8 @@ class Extractor:
 
     def __init__(self, patterns_dir: Optional[str] = None):
         self.nlp = build_nlp(patterns_dir)
+        self._warm_chars = 0  # characters processed outside a memory zone
+        self.warm_chars = WARM_CHARS  # how many before batches run in memory zones
 
     def _doc(self, text: str, published: Optional[str], doc_id: str) -> Doc:
         if _SURROGATE.search(text):
@@ -77,35 +80,47 @@ class Extractor:
             batch = list(islice(articles, batch_size))
             if not batch:
                 return
-            meta: deque[tuple[int, int, bool]] = deque()  # (article, offset, last piece?)
+            if self._warm_chars < self.warm_chars or self.nlp.vocab.in_memory_zone:
+                # the first few MB fill the tokenizer's cache of common words, which spaCy does
+                # not fill inside a memory zone (and a zone opened by a caller is not nested)
+                self._warm_chars += sum(len(a.text) for a in batch)
+                yield from self._run_batch(batch, batch_size)
+            else:
+                # every string and lexeme the batch adds to the vocab is dropped after it: a dump
+                # of varied numbers and names would otherwise grow the vocab without end
+                with self.nlp.memory_zone():
+                    yield from self._run_batch(batch, batch_size)
 
-            def docs() -> Iterator[Doc]:
-                for i, a in enumerate(batch):
-                    bounds = chunk_bounds(a.text)
-                    for k, (s, e) in enumerate(bounds):
-                        meta.append((i, s, k == len(bounds) - 1))
-                        yield self._doc(a.text[s:e], a.published, a.doc_id)
+    def _run_batch(self, batch: list[Article], batch_size: int) -> Iterator[ArticleResult]:
+        meta: deque[tuple[int, int, bool]] = deque()  # (article, offset, last piece?)
 
-            entities: list[Entity] = []
-            facts: list[Fact] = []
-            # a small spaCy batch: our components work doc by doc, and a batch of 100 kB pieces
-            # of one long article would all be held at once
-            processed = self.nlp.pipe(docs(), batch_size=min(batch_size, 8))
-            while True:
-                # the pipeline makes many small objects and no reference cycles: the collector
-                # rescanning them as they pile up cost up to a third of the time of a text
-                # dense with entities. It runs again between results, never paused in the
-                # caller's code.
-                with gc_paused():
-                    doc = next(processed, None)
-                    if doc is None:
-                        break
-                    i, off, last = meta.popleft()
-                    self._convert(batch[i], off, doc, entities, facts)
-                    result = self._make_result(batch[i], entities, facts) if last else None
-                if result is not None:
-                    yield result
-                    entities, facts = [], []
+        def docs() -> Iterator[Doc]:
+            for i, a in enumerate(batch):
+                bounds = chunk_bounds(a.text)
+                for k, (s, e) in enumerate(bounds):
+                    meta.append((i, s, k == len(bounds) - 1))
+                    yield self._doc(a.text[s:e], a.published, a.doc_id)
+
+        entities: list[Entity] = []
+        facts: list[Fact] = []
+        # a small spaCy batch: our components work doc by doc, and a batch of 100 kB pieces
+        # of one long article would all be held at once
+        processed = self.nlp.pipe(docs(), batch_size=min(batch_size, 8))
+        while True:
+            # the pipeline makes many small objects and no reference cycles: the collector
+            # rescanning them as they pile up cost up to a third of the time of a text
+            # dense with entities. It runs again between results, never paused in the
+            # caller's code.
+            with gc_paused():
+                doc = next(processed, None)
+                if doc is None:
+                    break
+                i, off, last = meta.popleft()
+                self._convert(batch[i], off, doc, entities, facts)
+                result = self._make_result(batch[i], entities, facts) if last else None
+            if result is not None:
+                yield result
+                entities, facts = [], []
 
     def pipe_safe(self, batch: list[Article]) -> list[Union[ArticleResult, ReadError]]:
         """Like :meth:`pipe`, but a document that fails becomes a :class:`ReadError` naming it

@@ -786,3 +786,33 @@ def test_no_network_and_no_pickles(tmp_path):
     assert res.returncode == 0, res.stderr[-3000:]
     facts = _rows(out)
     assert len(facts) > 30 and any(m["doc_id"] == "u" for f in facts for m in f["mentions"])
+
+
+# --- memory: the vocab does not grow with the dump ---------------------------------------------
+
+
+def test_vocab_stays_flat_after_warm_up_and_results_do_not_change():
+    ex_mod = importlib.import_module("rare_earth_ie.extract")  # the package's extract() shadows it
+
+    def articles(seed: int, n: int = 40):
+        rng = random.Random(seed)
+        return [Article(doc_id=f"d{seed}-{i}", published="2025-10-21",
+                        text=f"Exports of Zyx{rng.randrange(10**9)} rose {rng.randrange(1000)}.{rng.randrange(10)}% "
+                             f"to {rng.randrange(10**6):,} tons in Q3; Qwv{rng.randrange(10**9)} Corp said.")
+                for i in range(n)]
+
+    plain = ex_mod.Extractor()
+    plain.warm_chars = float("inf")  # never a memory zone
+    zoned = ex_mod.Extractor()
+    zoned.warm_chars = 0  # memory zones from the first batch
+    strings = len(zoned.nlp.vocab.strings)
+    for seed in range(3):
+        arts = articles(seed)
+        got = [r.model_dump() for r in zoned.pipe(arts, batch_size=16)]
+        assert got == [r.model_dump() for r in plain.pipe(arts, batch_size=16)]
+        assert len(zoned.nlp.vocab.strings) == strings  # every new word was dropped after its batch
+    assert len(plain.nlp.vocab.strings) > strings + 100  # without zones, each new word stays
+    # a call made while a batch is being read runs in the open zone, not a nested one
+    for r in zoned.pipe(articles(7, 20), batch_size=8):
+        inner = zoned(Article(doc_id="inner", text="Prices fell 5% in May 2025.", published="2025-10-21"))
+        assert [e.text for e in inner.entities] == ["5%", "May 2025"] and r.entities
