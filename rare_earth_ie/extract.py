@@ -52,7 +52,7 @@ class Extractor:
 
     def __init__(self, patterns_dir: Optional[str] = None):
         self.nlp = build_nlp(patterns_dir)
-        self._warm_chars = 0  # characters processed outside a memory zone
+        self._chars_unzoned = 0  # characters processed outside a memory zone
         self.warm_chars = WARM_CHARS  # how many before batches run in memory zones
 
     def _doc(self, text: str, published: Optional[str], doc_id: str) -> Doc:
@@ -80,10 +80,10 @@ class Extractor:
             batch = list(islice(articles, batch_size))
             if not batch:
                 return
-            if self._warm_chars < self.warm_chars or self.nlp.vocab.in_memory_zone:
+            if self._chars_unzoned < self.warm_chars or self.nlp.vocab.in_memory_zone:
                 # the first few MB fill the tokenizer's cache of common words, which spaCy does
                 # not fill inside a memory zone (and a zone opened by a caller is not nested)
-                self._warm_chars += sum(len(a.text) for a in batch)
+                self._chars_unzoned += sum(len(a.text) for a in batch)
                 yield from self._run_batch(batch, batch_size)
             else:
                 # every string and lexeme the batch adds to the vocab is dropped after it: a dump

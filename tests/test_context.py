@@ -16,28 +16,51 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rare_earth_ie.recognizers.base import (Context, Ent, Matches, _settle, context, left_clause,
-                                            left_sentence, remove_overlaps, right_clause)
+from rare_earth_ie.recognizers.base import Context, Ent, Matches, _settle, context, remove_overlaps
 from rare_earth_ie.recognizers.dates import DateRecognizer
 from rare_earth_ie.recognizers.percent import PercentRecognizer
 
 # text from the characters that make and break clauses and sentences
 CLAUSEY = st.text(alphabet="ab .,;:()\n!?-—%5", max_size=120)
 
+# the plain definitions, searching each window: what the one-pass bounds must agree with
+_LEFT_STOP = re.compile(r"[;,:()\[\]\n!?]|\.\s|\s[-—]\s")
+_RIGHT_STOP = re.compile(r"[;,:()\[\]\n!?]|\.(?:\s|$)|\s[-—]\s")
+
+
+def left_clause(text: str, pos: int, width: int) -> str:
+    chunk = text[max(0, pos - width):pos]
+    last = None
+    for last in _LEFT_STOP.finditer(chunk):
+        pass
+    return chunk[last.end():] if last else chunk
+
+
+def right_clause(text: str, pos: int, width: int) -> str:
+    chunk = text[pos:pos + width]
+    m = _RIGHT_STOP.search(chunk)
+    return chunk[:m.start()] if m else chunk
+
+
+def left_sentence(text: str, pos: int, width: int = 200) -> str:
+    left = text[max(0, pos - width):pos]
+    return left[max(left.rfind("\n"), left.rfind(". ")) + 1:]
+
 
 @settings(max_examples=300, deadline=None)
 @given(CLAUSEY, st.data())
 def test_windows_match_searching_each_window(text, data):
-    """Away from the edges of a window (where a stop would be cut in two), the windows of a
-    Context are those of the per-window functions."""
+    """Away from the edges of a window (where a stop would be cut in two), the windows cut from
+    a Context's clause bounds are those found by searching each window."""
     pos = data.draw(st.integers(0, len(text)))
     ctx = Context(text)
-    lo = ctx.left_clause_start(pos, 60)
-    if lo == max(0, pos - 60) or text[lo - 1] not in " -—":  # no stop cut at the window's edge
-        assert ctx.left_clause(pos, 60) == left_clause(text, pos, 60)
-    hi = ctx.right_clause_end(pos, 60)
-    if hi == min(len(text), pos + 60) or text[hi] not in " .-—":
-        assert ctx.right_clause(pos, 60) == right_clause(text, pos, 60)
+    lo, hi = ctx.clause_bounds(pos, pos)
+    left_start = max(lo, pos - 60)
+    if left_start == max(0, pos - 60) or text[left_start - 1] not in " -—":  # no stop cut at the edge
+        assert text[left_start:pos] == left_clause(text, pos, 60)
+    right_end = min(hi, pos + 60)
+    if right_end == min(len(text), pos + 60) or text[right_end] not in " .-—":
+        assert text[pos:right_end] == right_clause(text, pos, 60)
     assert text[ctx.left_sentence_start(pos):pos] == left_sentence(text, pos)
 
 

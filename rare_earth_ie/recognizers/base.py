@@ -11,10 +11,6 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-# clause boundaries for context windows: a cue beyond one of these belongs to another clause
-_LEFT_STOP = re.compile(r"[;,:()\[\]\n!?]|\.\s|\s[-—]\s")
-_RIGHT_STOP = re.compile(r"[;,:()\[\]\n!?]|\.(?:\s|$)|\s[-—]\s")
-
 
 @dataclass(slots=True)
 class Ent:
@@ -35,23 +31,6 @@ def doc_text(doc) -> str:
     return rep.text if rep is not None else doc.text
 
 
-def left_clause(text: str, pos: int, width: int = 60) -> str:
-    """Text left of ``pos`` back to the clause start, at most ``width`` characters."""
-    lo = max(0, pos - width)
-    chunk = text[lo:pos]
-    last = None
-    for last in _LEFT_STOP.finditer(chunk):
-        pass
-    return chunk[last.end():] if last else chunk
-
-
-def right_clause(text: str, pos: int, width: int = 60) -> str:
-    """Text right of ``pos`` up to the clause end, at most ``width`` characters."""
-    chunk = text[pos:pos + width]
-    m = _RIGHT_STOP.search(chunk)
-    return chunk[:m.start()] if m else chunk
-
-
 def sentence_window(text: str, start: int, end: int, width: int = 200) -> str:
     """The sentence around a span (bounded by newlines and full stops), for cue words."""
     lo = max(0, start - width)
@@ -62,18 +41,12 @@ def sentence_window(text: str, start: int, end: int, width: int = 200) -> str:
     return left[cut + 1:] + text[start:end] + (right[:min(rcut)] if rcut else right)
 
 
-def left_sentence(text: str, pos: int, width: int = 200) -> str:
-    """The part of the sentence left of ``pos`` (back to a newline or a full stop)."""
-    left = text[max(0, pos - width):pos]
-    cut = max(left.rfind("\n"), left.rfind(". "))
-    return left[cut + 1:]
-
-
+# sentence stops: a newline or a full stop before a space
 _SENTENCE_STOP = re.compile(r"\n|\. ")
-# the same stops as one-character matches, for a search over a whole text: the last character of
-# a stop (the clause after it starts there) and the first (the clause before it ends there).
-# Matching a stop whole would hide one that shares its characters (".\n": the full stop takes
-# the newline).
+# clause stops (a cue beyond one belongs to another clause: ``;,:()[]!?``, a newline, a full stop
+# before a space, a dash between spaces) as one-character matches: the last character of a stop
+# (the clause after it starts there) and the first (the clause before it ends there). Matching a
+# stop whole would hide one that shares its characters (".\n": the full stop takes the newline).
 _LEFT_STOP_END = re.compile(r"[;,:()\[\]\n!?]|(?<=\.)\s|(?<=\s[-—])\s")
 _RIGHT_STOP_START = re.compile(r"[;,:()\[\]\n!?]|\.(?=\s|$)|\s(?=[-—]\s)")
 
@@ -105,13 +78,6 @@ class Matches:
             return self.matches[i]
         return None
 
-    def first_start(self, lo: int, hi: int):
-        """The start of the first match that starts inside ``[lo, hi)``, or None."""
-        i = bisect_left(self.starts, lo)
-        if i < len(self.starts) and self.starts[i] < hi:
-            return self.starts[i]
-        return None
-
     def ending_at(self, pos: int, lo: int):
         """The match that ends exactly at ``pos`` and starts at or after ``lo``, or None."""
         i = bisect_left(self.ends, pos)
@@ -121,9 +87,8 @@ class Matches:
 
 
 class Context:
-    """The clause and sentence windows of one text, from boundaries found once per text, and
-    the matches of cue patterns over the whole text (each found once, on first use). The
-    windows are those of :func:`left_clause`, :func:`right_clause` and :func:`left_sentence`."""
+    """The clause and sentence bounds of one text, from stops found once per text, and the
+    matches of cue patterns over the whole text (each found once, on first use)."""
 
     def __init__(self, text: str):
         self.text = text
@@ -149,23 +114,8 @@ class Context:
         hi = stops.starts[i] if i < len(stops.starts) else len(self.text)
         return lo, hi
 
-    def left_clause_start(self, pos: int, width: int = 60) -> int:
-        lo = max(0, pos - width)
-        stop = self.cues(_LEFT_STOP_END).last(lo, pos)
-        return stop.end() if stop is not None else lo
-
-    def right_clause_end(self, pos: int, width: int = 60) -> int:
-        hi = min(len(self.text), pos + width)
-        cut = self.cues(_RIGHT_STOP_START).first_start(pos, hi)
-        return cut if cut is not None else hi
-
-    def left_clause(self, pos: int, width: int = 60) -> str:
-        return self.text[self.left_clause_start(pos, width):pos]
-
-    def right_clause(self, pos: int, width: int = 60) -> str:
-        return self.text[pos:self.right_clause_end(pos, width)]
-
     def left_sentence_start(self, pos: int, width: int = 200) -> int:
+        """Where the sentence of ``pos`` starts, at most ``width`` characters back."""
         lo = max(0, pos - width)
         stop = self.cues(_SENTENCE_STOP).last(lo, pos)
         return stop.start() + 1 if stop is not None else lo

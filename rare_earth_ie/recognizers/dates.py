@@ -220,15 +220,12 @@ class DateRecognizer:
             y += 1
         return y
 
-    def resolve(self, kind: str, m: re.Match, ctx: Context, pub: Optional[date],
-                base: Optional[str] = None, fut=None) -> Optional[dict]:
-        """The value of the date ``m`` of alternative ``kind``; ``fut`` (a truth value, asked
-        only by dates without a year) says whether its sentence announces something."""
+    def resolve(self, kind: str, m: re.Match, ctx: Context, pub: Optional[date], base: Optional[str],
+                fut) -> Optional[dict]:
+        """The value of the date ``m`` of alternative ``kind``; ``base`` is ``pub`` in ISO form
+        and ``fut`` (a truth value, asked only by dates without a year) says whether its
+        sentence announces something."""
         g = m.group
-        if fut is None:
-            fut = _Lazy(lambda: self._future(ctx, m))
-        if base is None and pub is not None:
-            base = pub.isoformat()
         if kind == "iso":
             y, mo, d = (int(x) for x in re.split(r"[-/.]", g("iso")))
             day = date(y, mo, d)
