@@ -4,7 +4,7 @@
     rare-earth-ie dedup extracted.jsonl -o facts.jsonl   # canonical facts
     rare-earth-ie run corpus/ -o facts.jsonl             # both: the main job
     rare-earth-ie report corpus/ -o report.html          # one HTML file: facts, charts, articles
-    rare-earth-ie evaluate --gold corpus/gold            # precision, recall, F1 per label
+    rare-earth-ie evaluate                               # P/R/F1 per label on every gold set
 
 Long runs show a progress bar on stderr when it is a terminal (``--quiet`` turns it off).
 """
@@ -272,22 +272,33 @@ def report(paths: List[str] = PATHS,
     failures.finish()
 
 
-@app.command(epilog="Example: rare-earth-ie evaluate --gold corpus/gold --json")
-def evaluate(gold: Path = typer.Option(..., "--gold", help="A gold set folder (docs.jsonl, gold.jsonl, clusters.json?)."),
+@app.command(epilog="Example: rare-earth-ie evaluate   (every gold set under corpus/, side by side); "
+                    "rare-earth-ie evaluate --gold corpus/dev --json")
+def evaluate(gold: Optional[List[Path]] = typer.Option(
+                 None, "--gold", help="A gold set folder (docs.jsonl, gold.jsonl, clusters.json?); repeat for "
+                 "several. Default: every gold set under ./corpus (gold, heldout, dev)."),
              as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-             worst: int = typer.Option(15, "--worst", help="How many misses and false positives to show."),
+             worst: int = typer.Option(15, "--worst", help="How many misses and false positives to show "
+                                       "(for one gold set)."),
              n_process: int = NPROC) -> None:
-    """Score the pipeline on a gold set: per label P/R/F1 and value accuracy, and dedup B-cubed."""
+    """Score the pipeline on gold sets: per label P/R/F1 and value accuracy, and dedup B-cubed."""
+    from .evaluate import bundled_sets, format_comparison, format_report
     from .evaluate import evaluate as run_eval
-    from .evaluate import format_report
 
-    if not (gold / "docs.jsonl").exists():
-        raise typer.BadParameter(f"{gold}/docs.jsonl not found", param_hint="--gold")
-    rep = run_eval(gold, n_process=n_process)
+    sets = list(gold or bundled_sets("corpus"))
+    if not sets:
+        raise typer.BadParameter("no gold set under ./corpus; name one with --gold DIR", param_hint="--gold")
+    for d in sets:
+        if not (d / "docs.jsonl").exists():
+            raise typer.BadParameter(f"{d}/docs.jsonl not found", param_hint="--gold")
+    reports = {str(d): run_eval(d, n_process=n_process) for d in sets}
     if as_json:
-        typer.echo(json.dumps(rep.to_json(worst=worst), ensure_ascii=False, indent=1))
+        out = {k: r.to_json(worst=worst) for k, r in reports.items()}
+        typer.echo(json.dumps(out if len(out) > 1 else next(iter(out.values())), ensure_ascii=False, indent=1))
+    elif len(reports) == 1:
+        typer.echo(format_report(next(iter(reports.values())), worst=worst))
     else:
-        typer.echo(format_report(rep, worst=worst))
+        typer.echo(format_comparison({Path(k).name: r for k, r in reports.items()}))
 
 
 if __name__ == "__main__":  # pragma: no cover

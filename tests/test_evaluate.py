@@ -56,3 +56,30 @@ def test_names_on_corpus_gold(corpus_report, label, target):
 def test_dedup_on_corpus_clusters(corpus_report):
     d = corpus_report.dedup
     assert d["f1"] >= 0.97 and d["merged_predicted_clusters"] == 0, d
+
+
+@pytest.fixture(scope="module")
+def dev_report():
+    return evaluate(CORPUS / "dev")
+
+
+def test_dev_set_is_in_place_and_scored(dev_report):
+    """corpus/dev: 40 articles written by others (1,920 entities, 308 clusters), scored like ours."""
+    assert sum(s.gold for s in dev_report.labels.values()) == 1920
+    assert dev_report.dedup["gold_clusters"] == 308
+
+
+def test_evaluate_compares_every_bundled_set(monkeypatch):
+    from typer.testing import CliRunner
+
+    from rare_earth_ie.cli import app
+    from rare_earth_ie.evaluate import bundled_sets
+
+    assert [d.name for d in bundled_sets(CORPUS)] == ["gold", "heldout", "dev"]
+    monkeypatch.chdir(CORPUS.parent)
+    res = CliRunner().invoke(app, ["evaluate"])
+    assert res.exit_code == 0, res.output
+    head, sub, *rows = res.stdout.splitlines()
+    assert head.split() == ["label", "gold", "heldout", "dev"]
+    assert [r.split()[0] for r in rows[:9]] == ["PERCENT", "MONEY", "QUANTITY", "DATE", "ORG", "POLICY",
+                                                "MATERIAL", "GPE", "ALL"]
