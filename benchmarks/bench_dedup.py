@@ -4,7 +4,7 @@ For each size (target number of fact mentions) it generates a dump with ``gen_du
 cut mid-word, headings glued to sentences, spaceless copies, whole repeats, and template
 siblings that must stay apart), extracts it with ``rare_earth_ie.extract_many`` (timed on its
 own), deduplicates the facts with ``rare_earth_ie.Deduplicator`` (timed) and scores the canonical
-facts against the generator's truth with ``rare_earth_ie.evaluate.bcubed``. It prints figures,
+facts against the generator's truth with ``rare_earth_ie.frontends.evaluate.bcubed``. It prints figures,
 not pass/fail: B-cubed P/R/F1, wrongly merged clusters, dedup wall time and the growth of that
 time from the smallest to the largest size, then the failure modes it saw, with examples.
 
@@ -18,7 +18,7 @@ of the extractor drop out), and makes 1,000,000 mentions affordable (~5 min to b
 the rest is the dedup's own time). Targets of the issue: F1 >= 0.97 at every size, 100k mentions
 deduplicated in under 60 s, time(100k)/time(10k) <= 15.
 
-Scores: B-cubed (``rare_earth_ie.evaluate.bcubed``) over the truth spans, each taking the
+Scores: B-cubed (``rare_earth_ie.frontends.evaluate.bcubed``) over the truth spans, each taking the
 canonical fact whose mention overlaps it most. The headline leaves out the spans the generator
 flags ambiguous (a teaser cut before the point where two statements differ: no deduplicator can
 attribute it); the score with them is printed too, and, when extraction found no fact for some
@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_dump
 
 import rare_earth_ie as rei
-from rare_earth_ie.evaluate import bcubed
+from rare_earth_ie.frontends.evaluate import bcubed
 
 TARGET_F1 = 0.97
 TARGET_100K_S = 60.0
@@ -263,7 +263,7 @@ def run_size(n: int, args, workdir: Path) -> dict:
 
     gold = unambiguous(truth["clusters"])
     try:  # how big the dedup's candidate blocks got (its internals; skipped if they change)
-        from rare_earth_ie.dedup import PREFIX_KEY
+        from rare_earth_ie.dedup.core import PREFIX_KEY
         blocks = Counter(v.norm[:PREFIX_KEY] for v in d.variants.values())
         (key, big), = blocks.most_common(1)
         pairs = sum(c * (c - 1) // 2 for c in blocks.values())

@@ -50,7 +50,7 @@ def tree_rss(proc: psutil.Process) -> int:
 
 
 def run(dump: Path, out: Path, jobs: int) -> tuple[float, float]:
-    cmd = [sys.executable, "-m", "rare_earth_ie.cli", "run", str(dump), "-o", str(out), "--quiet",
+    cmd = [sys.executable, "-m", "rare_earth_ie.frontends.cli", "run", str(dump), "-o", str(out), "--quiet",
            "-j", str(jobs)]
     t = time.time()
     p = subprocess.Popen(cmd)

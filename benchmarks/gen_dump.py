@@ -40,7 +40,7 @@ flagged ``"ambiguous": true`` (see :class:`Truth`: a teaser cut before the point
 statements differ; a price line without its dated heading whose text recurs under another
 date). The truth is written in the ``clusters.json`` format of ``docs/spec/GOLD_FORMAT.md``
 (one cluster per statement, spans carry an extra ``kind``) plus a parallel ``statements`` list,
-so ``rare_earth_ie.evaluate.bcubed`` scores a deduplication against it.
+so ``rare_earth_ie.frontends.evaluate.bcubed`` scores a deduplication against it.
 
     python benchmarks/gen_dump.py --mentions 10000 --seed 0 -o /tmp/dump.jsonl --truth /tmp/truth.json
 
@@ -184,7 +184,7 @@ class Section:
 
 
 def split_sentences(line: str) -> list[tuple[str, str]]:
-    """(sentence, separator after it) pairs, cut like ``rare_earth_ie.facts.segments``."""
+    """(sentence, separator after it) pairs, cut like ``rare_earth_ie.facts.component.segments``."""
     cuts = [0]
     for m in _SENT_END.finditer(line):
         w = _WORD_BEFORE.search(line, max(0, m.start() - 12), m.start())

@@ -14,9 +14,9 @@ from typing import Iterable, Union
 from . import dedup as _dedup
 from .dedup import Deduplicator
 from .extract import Extractor, extract, extract_many
-from .frame import to_dataframe
+from .frontends.frame import to_dataframe
 from .models import Article, ArticleResult, CanonicalFact, Entity, Fact, FactList, Mention
-from .pipeline import build_nlp
+from .extract.pipeline import build_nlp
 from .read import ReadError, iter_articles
 
 try:

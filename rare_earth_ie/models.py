@@ -85,7 +85,7 @@ class Fact(BaseModel):
         default=None, description="where `period` came from")
 
     def _repr_html_(self) -> str:
-        from .render import facts_table
+        from .frontends.render import facts_table
 
         return facts_table([self])
 
@@ -104,7 +104,7 @@ class ArticleResult(BaseModel):
 
     def _repr_html_(self) -> str:
         """In a notebook: the text with its entities highlighted, then the facts table."""
-        from .render import article_html
+        from .frontends.render import article_html
 
         return article_html(self)
 
@@ -134,7 +134,7 @@ class CanonicalFact(BaseModel):
         default=None, description="where `period` came from")
 
     def _repr_html_(self) -> str:
-        from .render import facts_table
+        from .frontends.render import facts_table
 
         return facts_table([self])
 
@@ -153,12 +153,12 @@ class FactList(list):
         return FactList(item) if isinstance(i, slice) else item
 
     def _repr_html_(self) -> str:
-        from .render import facts_table
+        from .frontends.render import facts_table
 
         return facts_table(self)
 
     def to_dataframe(self):
         """One row per fact (needs pandas: ``pip install 'rare-earth-ie[pandas]'``)."""
-        from .frame import to_dataframe
+        from .frontends.frame import to_dataframe
 
         return to_dataframe(self)

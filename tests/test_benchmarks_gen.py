@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import gen_dump
 
-from rare_earth_ie.evaluate import bcubed
+from rare_earth_ie.frontends.evaluate import bcubed
 from rare_earth_ie.models import CanonicalFact, Mention
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from rare_earth_ie.cli import app
+from rare_earth_ie.frontends.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -60,7 +60,7 @@ def test_bad_input_is_reported_and_the_batch_goes_on(tmp_path):
 
 
 def test_stdin_and_version():
-    res = subprocess.run([sys.executable, "-m", "rare_earth_ie.cli", "extract", "-"], input=json.dumps(
+    res = subprocess.run([sys.executable, "-m", "rare_earth_ie.frontends.cli", "extract", "-"], input=json.dumps(
         {"id": "s", "text": "Lynas Rare Earths (ASX: LYC) sold 1,000 tonnes."}) + "\n",
         capture_output=True, text=True, check=True)
     row = json.loads(res.stdout)

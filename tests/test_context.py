@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rare_earth_ie.recognizers.base import Context, Ent, Matches, _settle, context, remove_overlaps
-from rare_earth_ie.recognizers.dates import DateRecognizer
-from rare_earth_ie.recognizers.percent import PercentRecognizer
+from rare_earth_ie.extract.recognizers.base import Context, Ent, Matches, _settle, context, remove_overlaps
+from rare_earth_ie.extract.recognizers.dates import DateRecognizer
+from rare_earth_ie.extract.recognizers.percent import PercentRecognizer
 
 # text from the characters that make and break clauses and sentences
 CLAUSEY = st.text(alphabet="ab .,;:()\n!?-—%5", max_size=120)

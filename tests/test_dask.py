@@ -11,7 +11,7 @@ distributed = pytest.importorskip("distributed",
                                   reason="distributed is not installed: pip install 'rare-earth-ie[dask]'")
 
 import rare_earth_ie as rei  # noqa: E402
-from rare_earth_ie.dask import deduplicate_bag, extract_bag, run  # noqa: E402
+from rare_earth_ie.frontends.dask import deduplicate_bag, extract_bag, run  # noqa: E402
 from rare_earth_ie.read import ReadError, iter_articles  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,7 @@ def test_ties_are_broken_in_input_order_whatever_the_partitions(client, corpus_r
 def test_cli_on_a_cluster_address(client, inputs, tmp_path):
     from typer.testing import CliRunner
 
-    from rare_earth_ie.cli import app
+    from rare_earth_ie.frontends.cli import app
 
     runner = CliRunner()
     paths = [str(CORPUS / "*.txt"), inputs["bad"]]
@@ -133,7 +133,7 @@ def test_cli_dask_local(tmp_path):
     # starts (and closes) its own local cluster: small input, the workers start cold
     from typer.testing import CliRunner
 
-    from rare_earth_ie.cli import app
+    from rare_earth_ie.frontends.cli import app
 
     runner = CliRunner()
     src = tmp_path / "in"

@@ -1,7 +1,7 @@
 """The scorer itself, and the accuracy the README promises on the gold sets."""
 import pytest
 
-from rare_earth_ie.evaluate import bcubed, evaluate, iou, match, value_matches
+from rare_earth_ie.frontends.evaluate import bcubed, evaluate, iou, match, value_matches
 from rare_earth_ie.models import CanonicalFact, Mention
 
 from .conftest import CORPUS
@@ -72,8 +72,8 @@ def test_dev_set_is_in_place_and_scored(dev_report):
 def test_evaluate_compares_every_bundled_set(monkeypatch):
     from typer.testing import CliRunner
 
-    from rare_earth_ie.cli import app
-    from rare_earth_ie.evaluate import bundled_sets
+    from rare_earth_ie.frontends.cli import app
+    from rare_earth_ie.frontends.evaluate import bundled_sets
 
     assert [d.name for d in bundled_sets(CORPUS)] == ["gold", "heldout", "dev"]
     monkeypatch.chdir(CORPUS.parent)

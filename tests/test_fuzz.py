@@ -4,7 +4,7 @@
   exact (every repaired character but an inserted separator is the normalised raw character
   it maps to; the map is monotone; ``rep_pos`` inverts ``raw_offset``; ``to_raw`` spans are in
   range and trimmed);
-* ``rare_earth_ie.numbers.parse_number``: never raises, reads every number written the way
+* ``rare_earth_ie.extract.numbers.parse_number``: never raises, reads every number written the way
   news writes them (``5,774``, ``816 000``, ``1.916``, ``.5``) exactly, and every string that
   ``NUM_RE`` matches whole;
 * the PERCENT, MONEY and QUANTITY recognizers' ``find``: never raise; spans in range, on the
@@ -29,10 +29,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rare_earth_ie.models import VALUE_FIELDS
-from rare_earth_ie.numbers import NUM_RE, parse_number
-from rare_earth_ie.recognizers.money import MoneyRecognizer
-from rare_earth_ie.recognizers.percent import PercentRecognizer
-from rare_earth_ie.recognizers.quantity import QuantityRecognizer
+from rare_earth_ie.extract.numbers import NUM_RE, parse_number
+from rare_earth_ie.extract.recognizers.money import MoneyRecognizer
+from rare_earth_ie.extract.recognizers.percent import PercentRecognizer
+from rare_earth_ie.extract.recognizers.quantity import QuantityRecognizer
 from rare_earth_ie.repair import normalize_chars, repair
 
 EXAMPLES = int(os.environ.get("REI_FUZZ_EXAMPLES", "200"))

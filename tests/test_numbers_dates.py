@@ -115,7 +115,7 @@ def test_not_a_date(text):
 def test_units_outside_our_tables_come_from_quantulum3_only_if_it_knows_the_word(monkeypatch):
     from quantulum3 import parser
 
-    from rare_earth_ie.recognizers.units import quantulum_unit
+    from rare_earth_ie.extract.recognizers.units import quantulum_unit
 
     assert dict(ents("a field of 12 gauss and 40 kilojoules", "QUANTITY")) == {
         "12 gauss": {"value": 12.0, "value_max": None, "unit": "G"},

@@ -9,7 +9,7 @@ import pytest
 import rare_earth_ie as rei
 from rare_earth_ie import dedup
 from rare_earth_ie.models import ArticleResult, CanonicalFact, Entity, FactList
-from rare_earth_ie.render import format_period, format_value, highlight
+from rare_earth_ie.frontends.render import format_period, format_value, highlight
 
 EVIL = ('Prices <script>window.__pwned=1</script> of dysprosium oxide rose 5% to $300/kg. '
         '<img src=x onerror="window.__pwned=1"> & "quotes"')

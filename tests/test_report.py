@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 import rare_earth_ie as rei
-from rare_earth_ie.cli import app
+from rare_earth_ie.frontends.cli import app
 from rare_earth_ie.models import CanonicalFact, Entity, Mention
 
 pytest.importorskip("jinja2")
 pytest.importorskip("matplotlib")
-from rare_earth_ie import report as rep  # noqa: E402
+from rare_earth_ie.frontends import report as rep  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -134,7 +134,7 @@ class _Tty(io.StringIO):
 
 
 def test_progress_shows_documents_facts_and_rate_only_on_a_terminal(corpus_results):
-    from rare_earth_ie.progress import Progress
+    from rare_earth_ie.frontends.progress import Progress
 
     tty = _Tty()
     with Progress("extract", stream=tty) as p:

@@ -32,7 +32,7 @@ import pytest
 from typer.testing import CliRunner
 
 import rare_earth_ie as rei
-from rare_earth_ie.cli import app
+from rare_earth_ie.frontends.cli import app
 from rare_earth_ie.extract import CHUNK_CHARS, chunk_bounds, get_extractor
 from rare_earth_ie.models import Article
 from rare_earth_ie.output import JsonlAppender, resume_state
@@ -317,16 +317,28 @@ def test_megabytes_without_a_newline():
     assert [(e.text, e.start) for e in res.entities] == [("5%", 450_001), ("12%", 1_050_005)]
 
 
+def test_only_an_articles_first_piece_has_a_header():
+    """A long article is cut into pieces; a line at the start of a later piece that looks like
+    header fields ("Source: ... Views: ...") is article text, not metadata to drop."""
+    filler = "Nothing to see on this line of filler text here.\n" * 2_400
+    line = "Views: 3 Source: desk notes say prices rose 5% in the week.\n"
+    cut = chunk_bounds(filler + line + filler)[1][0]
+    raw = filler[:cut] + line + filler[cut:]
+    assert chunk_bounds(raw)[1][0] == cut
+    res = rei.extract(raw, published="2025-05-01")
+    assert [e.text for e in res.entities if e.label == "PERCENT"] == ["5%"]
+
+
 def test_long_article_pieces_are_not_all_held(monkeypatch):
     """A long article's pieces are tokenised lazily: never all of a 2 MB article's Docs at once."""
     ex = get_extractor()
     made, alive = [], []
     orig = ex._doc
 
-    def counting_doc(text, published, doc_id):
+    def counting_doc(text, published, first=True):
         made.append(1)
         alive.append(len(made) - len(done))
-        return orig(text, published, doc_id)
+        return orig(text, published, first)
 
     done: list[int] = []
     orig_convert = ex._convert
@@ -415,7 +427,7 @@ SMALL, LARGE = 10_000, 40_000  # 4x; a quadratic pattern shows as ~16x
 KNOWN_SUPERLINEAR: set = set()  # none left: policy.NUMBERED_RE's issuer is now bounded
 #: patterns that are only ever searched in a short window, never over a whole text
 BOUNDED_USE = {
-    "rare_earth_ie.facts._WORD_BEFORE",  # the 12 characters before a full stop
+    "rare_earth_ie.facts.component._WORD_BEFORE",  # the 12 characters before a full stop
 }
 
 
@@ -490,7 +502,7 @@ def test_whole_pipeline_is_linear_on_pathological_input(kind):
 @pytest.fixture
 def boom(monkeypatch):
     """Extraction raises on any document containing BOOM (through a patched recognizer)."""
-    from rare_earth_ie.recognizers.percent import PercentRecognizer
+    from rare_earth_ie.extract.recognizers.percent import PercentRecognizer
 
     orig = PercentRecognizer.find
 
@@ -615,7 +627,7 @@ def big_dump(tmp_path_factory) -> tuple[Path, int]:
     return p, n
 
 
-CLI = [sys.executable, "-m", "rare_earth_ie.cli"]
+CLI = [sys.executable, "-m", "rare_earth_ie.frontends.cli"]
 
 
 def _wait_for(pred, timeout: float, proc: subprocess.Popen) -> bool:
@@ -687,7 +699,7 @@ def slow(obj):
     time.sleep(0.01)
     return line(obj)
 o.to_line = slow
-from rare_earth_ie.cli import app
+from rare_earth_ie.frontends.cli import app
 sys.argv = ["rare-earth-ie"] + sys.argv[1:]
 app()
 """
@@ -770,7 +782,7 @@ pickle.load = refuse
 pickle.loads = refuse
 pickle.Unpickler = refuse
 pickle._Unpickler.load = refuse
-from rare_earth_ie.cli import app
+from rare_earth_ie.frontends.cli import app
 sys.argv = ["rare-earth-ie"] + sys.argv[1:]
 app()
 """

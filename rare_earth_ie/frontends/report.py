@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
-from .models import LABELS, ArticleResult, CanonicalFact
+from ..models import LABELS, ArticleResult, CanonicalFact
 from .render import chips, color, esc, format_period, format_value, highlight, legend
 
 REPORT_HINT = "the report needs the [report] extra: pip install 'rare-earth-ie[report]'"
@@ -238,7 +238,7 @@ def volume_chart(facts: Iterable[CanonicalFact]) -> Optional[str]:
 def _env():
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("rare_earth_ie", "templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("rare_earth_ie.frontends", "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["period"] = format_period
@@ -257,7 +257,7 @@ class ReportBuilder:
     """
 
     def __init__(self, title: str = "Rare-earth news: facts and entities", max_articles: int = 200):
-        from .dedup import Deduplicator
+        from ..dedup import Deduplicator
 
         require()
         self.title = title
@@ -277,7 +277,7 @@ class ReportBuilder:
             self.shown.append(result)
 
     def render(self, facts: Optional[list[CanonicalFact]] = None) -> str:
-        from . import __version__
+        from .. import __version__
 
         facts = self.dedup.finish() if facts is None else facts
         anchors = {r.doc_id: _anchor(i) for i, r in enumerate(self.shown)}
@@ -333,7 +333,7 @@ def build_report(results: Iterable[ArticleResult], title: str = "Rare-earth news
 
 def save(html: str, path: Union[str, Path]) -> None:
     """Write the page atomically (``-`` for stdout), readable like any file the user creates."""
-    from .output import atomic_output
+    from ..output import atomic_output
 
     with atomic_output(str(path)) as fh:
         fh.write(html)

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Optional
 
-from ..patterns import alternation, load_json
+from ...patterns import alternation, load_json
 from .base import Context, Ent, context
 
 _MONTH_FULL = ("January|February|March|April|May|June|July|August|September|October|November|"

@@ -11,6 +11,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+#: where the pipeline keeps its results: ``doc.spans[SPANS_KEY]`` (every entity, ``span._.value``)
+SPANS_KEY = "rei"
+#: where the SpanRuler puts the gazetteer matches the name recognizers start from
+RULER_KEY = "rei_ruler"
 
 @dataclass(slots=True)
 class Ent:

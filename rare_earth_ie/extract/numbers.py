@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from .patterns import load_json
+from ..patterns import load_json
 
 # A number as written in news: 5,774 / 816 000 / 1.916 / .5 / 1,510,000 / 12.5
 # Groups of three after a comma or a (narrow) space; a leading sign is read by the recognizers.

@@ -17,11 +17,12 @@ import sys
 import zlib
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Optional, Union
 
-from .models import Article
+from ..models import Article
+from .decode import DecodeError, decode_bytes
+from .header import find_published, header_fields, parse_date_text
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -47,215 +48,10 @@ class ReadError:
 Item = Union[Article, ReadError]
 
 
-# --- publish date from the article's own header ------------------------------------------------
-
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_DATE_VALUE = (
-    r"(?P<iso>(?:19|20)\d\d[-/.](?:1[0-2]|0?[1-9])[-/.](?:3[01]|[12]\d|0?[1-9]))(?!\d)"
-    rf"|(?P<dmy>(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?:19|20)\d\d)"
-    rf"|(?P<mdy>{_MONTH}\s+(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)"
-)
-# "Publish Time: 2025-10-21", "Release time:2025-04-21", "Posted on: 12 March 2025", "Date: ..."
-_HEADER_DATE = re.compile(
-    r"(?i:(?:publish(?:ed)?|release[d]?|post(?:ed)?|updated?|date)(?:\s*(?:time|date|on|at))?)"
-    rf"\s*[:：]?\s*(?:{_DATE_VALUE})"
-)
-# a line that starts with a timestamp: "2025-07-03 10:21 Source: ..."
-_LEADING_DATE = re.compile(
-    r"^[ \t]*(?P<iso>(?:19|20)\d\d[-/.](?:1[0-2]|0?[1-9])[-/.](?:3[01]|[12]\d|0?[1-9]))(?=[\sT])", re.M
-)
-# header fields whose values are metadata, never article content
-_HEADER_FIELD = re.compile(
-    r"(?i)\b(?P<name>views?|author|publish(?:ed)?\s*(?:time|date|on)?|release[d]?\s*(?:time|date)?|"
-    r"origin|source|editor|posted(?:\s*on)?|hits|clicks|updated?|date|tags?|category|categories|by)\s*[:：]"
-)
-HEADER_CHARS = 1500  # a header sits near the top; never scan a whole 20 MB article for one
-
-
-@dataclass(frozen=True)
-class HeaderField:
-    name: str
-    start: int  # of the value
-    end: int
-
-
-@lru_cache(maxsize=4096)
-def _parse_date_text(s: str) -> Optional[str]:
-    import dateparser
-
-    d = dateparser.parse(s, languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
-    return d.date().isoformat() if d else None
-
-
-def _iso(m: re.Match) -> Optional[str]:
-    if m.group("iso"):
-        y, mo, d = (int(x) for x in re.split(r"[-/.]", m.group("iso")))
-        try:
-            return date(y, mo, d).isoformat()
-        except ValueError:
-            return None
-    text = m.group("dmy") or m.group("mdy")
-    return _parse_date_text(text) if text else None
-
-
-def find_published(text: str) -> tuple[Optional[str], Optional[tuple[int, int]]]:
-    """The publish date an article states in its header, and the span of the date."""
-    head = text[:HEADER_CHARS]
-    for rx in (_HEADER_DATE, _LEADING_DATE):
-        for m in rx.finditer(head):
-            iso = _iso(m)
-            if iso:
-                g = next(k for k in ("iso", "dmy", "mdy") if k in m.groupdict() and m.group(k))
-                return iso, (m.start(g), m.end(g))
-    return None, None
-
-
-def header_fields(text: str) -> list[HeaderField]:
-    """Metadata fields of the header lines (``Views: 2 Author: Site Editor ...``).
-
-    A line counts as a header line when it holds a publish field or at least two fields; each
-    field's value runs to the next field or the end of the line.
-    """
-    fields: list[HeaderField] = []
-    head = text[:HEADER_CHARS]
-    pos = 0
-    for line in head.splitlines(keepends=True):
-        ms = list(_HEADER_FIELD.finditer(line))
-        is_header = len(ms) >= 2 or any(
-            re.match(r"(?i)publish|release|posted", m.group("name")) for m in ms
-        ) or (len(ms) == 1 and ms[0].start() == 0 and len(line.strip()) < 80)
-        if is_header:
-            for i, m in enumerate(ms):
-                end = ms[i + 1].start() if i + 1 < len(ms) else len(line.rstrip("\r\n"))
-                name = re.sub(r"\s+", " ", m.group("name").lower())
-                fields.append(HeaderField(name, pos + m.end(), pos + end))
-        pos += len(line)
-    return fields
-
-
-# --- decoding ---------------------------------------------------------------------------------
-
-
-class DecodeError(ValueError):
-    pass
-
-
-def decode_bytes(data: bytes) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), UTF-16 (BOM, or told by its NULs),
-    mostly UTF-8 with lines in Windows-1252, a few accented letters in Windows-1252, else
-    detected.
-
-    Binary data is refused rather than turned into noise.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")  # a cut-off last byte is no reason to refuse
-    sample = data[:65536]
-    nuls = sample.count(b"\x00")
-    # a stray NUL in text is noise the repair step blanks out; many NULs are UTF-16 or binary
-    if nuls > len(sample) // 100:
-        # UTF-16 without BOM: Latin text has a NUL in every other byte, the high byte of each
-        # code unit (odd offsets little-endian, even offsets big-endian); binary has them anywhere
-        even, odd = sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")
-        half = len(sample) // 2 or 1
-        enc = ("utf-16-le" if odd > 4 * even and odd > 0.3 * half else
-               "utf-16-be" if even > 4 * odd and even > 0.3 * half else None)
-        if enc and len(data) % 2 == 0:
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                text = None
-            if text is not None and _looks_textual(text[:4096]):
-                return text
-        if nuls > len(sample) // 10:
-            raise DecodeError("binary file (NUL bytes), not text")
-    try:
-        text = data.decode("utf-8")
-        if nuls and not _looks_textual(sample.decode("utf-8", "ignore").replace("\x00", "")):
-            raise DecodeError("binary file (NUL bytes), not text")
-        return text
-    except UnicodeDecodeError as e:
-        if nuls > len(sample) // 1000:  # not UTF-8 and NULs: random bytes have one in 256
-            raise DecodeError("binary file (NUL bytes), not text") from None
-        mixed = _decode_mixed(data, e)
-        if mixed is not None:
-            return mixed
-    if _isolated_high_bytes(data):
-        # a few accented letters in English or French text: one high byte at a time between
-        # ASCII letters is a single-byte Latin code page; double-byte CJK encodings come in
-        # pairs and runs ("Zürich" must not become "Z僡ich")
-        text = data.decode("cp1252", errors="replace")
-        if _looks_textual(text[:4096]):
-            return text
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise DecodeError("binary file or unknown encoding: not UTF-8 and no text encoding detected")
-    guess = str(best)
-    non_ascii = [c for c in guess[:20000] if ord(c) > 0x7F]
-    latin = sum(1 for c in non_ascii if ord(c) <= 0x24F)
-    if _SINGLE_BYTE_LATIN.match(best.encoding) and latin * 2 >= len(non_ascii):
-        # the guess is some Latin-script code page: those are near-identical tables the detector
-        # cannot tell apart on short text, and news in them is overwhelmingly Windows-1252
-        # ("déjà" must not become "dĂ©jĂ"); Cyrillic, Greek or CJK guesses are kept
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        if _looks_textual(text[:4096]):
-            return text
-    text = guess
-    if not _looks_textual(text[:4096]):
-        raise DecodeError(f"binary file (decodes as {best.encoding} to non-text)")
-    return text
-
-
-_SINGLE_BYTE_LATIN = re.compile(r"^(?:cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp[78]\d\d|kz1048|ptcp154|hp_roman8|tis_620)$")
-
-
-def _decode_mixed(data: bytes, err: UnicodeDecodeError) -> Optional[str]:
-    """Mostly UTF-8 with a few lines in a legacy encoding (a dump stitched from several
-    sources): decode line by line, each line as UTF-8 or else as cp1252. None when most of the
-    file is not UTF-8 (then the whole file is detected as one encoding)."""
-    lines = data.splitlines(keepends=True)
-    bad = 0
-    out = []
-    for line in lines:
-        try:
-            out.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            bad += 1
-            out.append(line.decode("cp1252", errors="replace"))
-    good_non_ascii = sum(1 for line in lines if max(line, default=0) >= 0x80) - bad
-    if bad * 2 > len(lines) or good_non_ascii == 0:
-        return None  # not "mostly UTF-8": let the detector choose one encoding
-    return "".join(out)
-
-
-_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
-
-
-def _isolated_high_bytes(data: bytes) -> bool:
-    """Most non-ASCII bytes stand alone between ASCII ones (and there are some)."""
-    runs = [len(m.group()) for m in itertools.islice(_HIGH_RUN.finditer(data), 2000)]
-    return bool(runs) and sum(1 for n in runs if n == 1) >= 0.9 * len(runs)
-
-
-def _looks_textual(s: str) -> bool:
-    if not s:
-        return True
-    bad = sum(1 for c in s if (ord(c) < 32 and c not in "\n\r\t\f") or 0xFFF0 <= ord(c) or
-              0xD800 <= ord(c) <= 0xDFFF)
-    return bad / len(s) < 0.02
-
-
 # --- readers ----------------------------------------------------------------------------------
 
 
-def _article(doc_id: str, text: str, published: Optional[str], source: Optional[str]) -> Article:
+def make_article(doc_id: str, text: str, published: Optional[str], source: Optional[str]) -> Article:
     if not published:
         published, _ = find_published(text)
     return Article(doc_id=doc_id, text=text, published=published, source=source)
@@ -270,7 +66,7 @@ def read_txt(path: Path) -> Item:
         text = decode_bytes(data)
     except (DecodeError, UnicodeDecodeError) as e:
         return ReadError(str(path), None, str(e), doc_id=path.stem)
-    return _article(path.stem, text, None, str(path))
+    return make_article(path.stem, text, None, str(path))
 
 
 def _normalise_published(v: object) -> Optional[str]:
@@ -281,7 +77,7 @@ def _normalise_published(v: object) -> Optional[str]:
     m = re.match(r"\s*((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})", v)
     if m:
         return date(*(int(x) for x in m.groups())).isoformat()
-    iso = _parse_date_text(v)
+    iso = parse_date_text(v)
     if iso is None:
         raise ValueError(f"'published' is not a date: {v!r}")
     return iso
@@ -313,7 +109,7 @@ def parse_jsonl_line(line: str, path: str, lineno: int) -> Item:
     except ValueError as e:
         return ReadError(path, lineno, str(e), doc_id=doc_id)
     source = obj.get("source") or obj.get("url") or path
-    return _article(doc_id, text, published, _no_surrogates(str(source)))
+    return make_article(doc_id, text, published, _no_surrogates(str(source)))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -383,11 +179,6 @@ def _read_jsonl_located(path: Path) -> Iterator[tuple[Item, Optional[int]]]:
         return
     with fh:
         yield from _jsonl_located(fh, str(path))
-
-
-def read_jsonl(path: Path) -> Iterator[Item]:
-    for item, _ in _read_jsonl_located(path):
-        yield item
 
 
 def _is_jsonl(p: Path) -> bool:
@@ -462,7 +253,7 @@ def articles_from_texts(texts: Iterable[Union[str, Article, dict]]) -> Iterator[
         if isinstance(t, Article):
             yield t
         elif isinstance(t, str):
-            yield _article(f"doc{i}", t, None, None)
+            yield make_article(f"doc{i}", t, None, None)
         elif isinstance(t, dict):
             item = parse_jsonl_line(json.dumps(t), "<input>", i + 1)
             if isinstance(item, ReadError):

@@ -25,9 +25,9 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
-from .patterns import load_jsonl
-from .read import header_fields
-from .recognizers.base import Ent, doc_text, remove_overlaps
+from ..patterns import load_jsonl
+from ..repair import repair
+from .recognizers.base import RULER_KEY, Ent, doc_text
 from .recognizers.dates import DateRecognizer
 from .recognizers.gpe import GpeRecognizer
 from .recognizers.material import MaterialRecognizer
@@ -37,16 +37,13 @@ from .recognizers.percent import PercentRecognizer
 from .recognizers.policy import PolicyRecognizer
 from .recognizers.triggers import Triggers
 from .recognizers.quantity import QuantityRecognizer
-from .repair import Repaired, repair
 
-for _name in ("rei_published", "rei_doc_id", "rei_repair", "rei_cands", "rei_entities", "rei_facts"):
+for _name in ("rei_published", "rei_repair", "rei_cands", "rei_entities", "rei_facts"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 if not Span.has_extension("value"):
     Span.set_extension("value", default=None)
 
-SPANS_KEY = "rei"
-RULER_KEY = "rei_ruler"
 
 
 def _add(doc: Doc, ents: list[Ent]) -> None:
@@ -186,7 +183,7 @@ def make_resolve(nlp: Language, name: str, patterns_dir: Optional[str]):
 
 @Language.factory("rei_facts", default_config={"patterns_dir": None})
 def make_facts(nlp: Language, name: str, patterns_dir: Optional[str]):
-    from .facts import FactsComponent
+    from ..facts.component import FactsComponent
 
     return FactsComponent(patterns_dir)
 
@@ -214,20 +211,3 @@ def build_nlp(patterns_dir: Optional[str] = None) -> Language:
     nlp.add_pipe("rei_resolve", config=cfg)
     nlp.add_pipe("rei_facts", config=cfg)
     return nlp
-
-
-def header_zones(doc: Doc) -> list[tuple[str, int, int]]:
-    """Header metadata fields in repaired coordinates: (field name, start, end); computed once
-    per doc (the resolver and the facts component both ask)."""
-    cached = doc.user_data.get("rei_header_zones")
-    if cached is not None:
-        return cached
-    rep: Repaired = doc._.rei_repair
-    raw = rep.raw if rep else doc_text(doc)
-    out = []
-    for f in header_fields(raw):
-        s, e = (rep.rep_pos(f.start), rep.rep_pos(f.end)) if rep else (f.start, f.end)
-        out.append((f.name, s, e))
-    doc.user_data["rei_header_zones"] = out
-    return out
-

@@ -1,4 +1,6 @@
-"""Deduplication: every copy of a statement across a dump becomes one canonical fact.
+"""The pure decisions of deduplication, shared by every engine (memory, disk, Dask).
+
+Deduplication: every copy of a statement across a dump becomes one canonical fact.
 
 Copies are compared on a normalised form (case, punctuation and spaces folded, so a copy whose
 spaces were lost compares equal). Exact copies collapse in a dict; the rest is blocked, never
@@ -11,19 +13,22 @@ different statements joins neither.
 
 The canonical text is the most complete copy; its ``fact_id`` hashes that text and its explicit
 period, so it is the same for the same input in any order.
+
+Nothing here holds state: :class:`Variant` is one distinct normalised text and where it was seen;
+:func:`block_keys`, :func:`block_edges` and :func:`assemble_roots` decide which variants are one
+statement, in an order that does not depend on the engine; :func:`canonical` builds the record.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Optional
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from ._gc import gc_paused
-from .facts import make_fact_id, normalise_text, period_key
-from .models import ArticleResult, CanonicalFact, Entity, Fact, Mention
+from ..facts.identity import make_fact_id, normalise_text, period_key
+from ..models import CanonicalFact, Entity, Fact, Mention
 
 PREFIX_KEY = 24        # characters of normalised text that block truncated copies together
 MIN_TRUNCATED = 20     # a shorter copy must keep this many characters to match as a teaser
@@ -55,7 +60,7 @@ def facets(f: Fact) -> tuple[tuple[str, ...], frozenset[str]]:
 
 
 @dataclass
-class _Variant:
+class Variant:
     """One distinct normalised text (with its explicit period) and every place it was seen."""
 
     norm: str
@@ -79,7 +84,7 @@ def _same_period(a: str, b: str) -> bool:
     return not a or not b or a == b
 
 
-def _variant_key(f: Fact) -> tuple[str, str]:
+def variant_key(f: Fact) -> tuple[str, str]:
     return normalise_text(f.text), period_key(f.period, f.period_source)
 
 
@@ -87,12 +92,12 @@ def _variant_key(f: Fact) -> tuple[str, str]:
 # (rare_earth_ie.dask) computes exactly the same edges block by block -----------------------
 
 
-def order_key(v: _Variant) -> tuple:
+def order_key(v: Variant) -> tuple:
     """The global processing order: longest text first, so a teaser meets its full copy."""
     return (-len(v.norm), v.norm, v.pkey)
 
 
-def block_keys(v: _Variant) -> list[tuple]:
+def block_keys(v: Variant) -> list[tuple]:
     """Blocks a variant is compared in: its normalised prefix, and its first number with the
     start of its text (a teaser keeps both)."""
     keys = [("p", v.norm[:PREFIX_KEY])]
@@ -116,7 +121,7 @@ def same_text(short: str, long: str) -> list[tuple[str, float]]:
     return how
 
 
-def compatible(short: _Variant, long: _Variant, how: str) -> bool:
+def compatible(short: Variant, long: Variant, how: str) -> bool:
     """Do two copies state the same thing? Periods, materials and numbers must agree; a teaser
     may lack what came after its cut."""
     if not _same_period(short.pkey, long.pkey):
@@ -136,7 +141,7 @@ def compatible(short: _Variant, long: _Variant, how: str) -> bool:
     return True
 
 
-def block_edges(members: list[_Variant]) -> list[tuple[tuple, tuple, str, float]]:
+def block_edges(members: list[Variant]) -> list[tuple[tuple, tuple, str, float]]:
     """Matching pairs within one block: (earlier key, later key, 'full'|'prefix', score).
 
     A small block is compared all-pairs. A large one (a template repeated with many numbers)
@@ -215,7 +220,7 @@ def assemble_roots(n: int, pkeys: dict[int, str],
     return [find(i) for i in range(n)]
 
 
-def assemble(variants: list[_Variant], edges: Iterable[tuple[tuple, tuple, str]]) -> list[list[_Variant]]:
+def assemble(variants: list[Variant], edges: Iterable[tuple[tuple, tuple, str]]) -> list[list[Variant]]:
     """Clusters from matching pairs, deciding in the global order: a copy joins the statement
     it fully matches (merging statements it fully matches both of), or the one statement it is
     a teaser of; never a cluster whose explicit period contradicts its own; a teaser of several
@@ -227,13 +232,13 @@ def assemble(variants: list[_Variant], edges: Iterable[tuple[tuple, tuple, str]]
         earlier[index[v]].append((index[u], how, *score))
     pkeys = {i: v.pkey for i, v in enumerate(variants) if v.pkey}
     roots = assemble_roots(len(variants), pkeys, sorted(earlier.items()))
-    groups: dict[int, list[_Variant]] = defaultdict(list)
+    groups: dict[int, list[Variant]] = defaultdict(list)
     for i, v in enumerate(variants):
         groups[roots[i]].append(v)
     return list(groups.values())
 
 
-def _head(group: list[_Variant]) -> tuple[Fact, Optional[dict], Optional[str], str]:
+def head(group: list[Variant]) -> tuple[Fact, Optional[dict], Optional[str], str]:
     """The most complete copy of a cluster, its period (the explicit period of any copy when the
     chosen one has none) and the fact_id."""
     best = min(group, key=lambda v: (-len(v.fact.text), -len(v.norm), v.norm, v.fact.doc_id, v.fact.start))
@@ -247,10 +252,10 @@ def _head(group: list[_Variant]) -> tuple[Fact, Optional[dict], Optional[str], s
     return f, period, source, make_fact_id(f.text, period, source)
 
 
-def canonical(group: list[_Variant], mentions: Optional[Iterable[tuple]] = None) -> CanonicalFact:
+def canonical(group: list[Variant], mentions: Optional[Iterable[tuple]] = None) -> CanonicalFact:
     """One canonical fact from a cluster: the most complete copy's text and entities, and every
     mention (from the variants, or ``mentions`` when they were spilled to disk)."""
-    f, period, source, fact_id = _head(group)
+    f, period, source, fact_id = head(group)
     if mentions is None:
         mentions = (m for v in group for m in v.mentions)
     unique = sorted({m[:3]: m for m in mentions}.values(), key=lambda m: m[:3])
@@ -262,110 +267,3 @@ def canonical(group: list[_Variant], mentions: Optional[Iterable[tuple]] = None)
 
 def sort_canonical(facts: list[CanonicalFact]) -> list[CanonicalFact]:
     return sorted(facts, key=lambda c: (-c.support, c.fact_id))
-
-
-class Deduplicator:
-    """Streaming dedup: ``add`` facts or results as they come, then ``finish`` (a list) or
-    ``iter_finish`` (canonical facts one at a time, for writing a large dump's facts).
-
-    What it holds grows with the number of distinct texts and mentions, not with the article
-    text. With ``spill_after=N`` the whole state moves to a temporary SQLite file
-    (:class:`rare_earth_ie.dedup_store.DiskDeduplicator`) once it outgrows about N mentions, so
-    memory stays flat however large the dump (the command line does this).
-    """
-
-    def __init__(self, spill_after: Optional[int] = None, tmpdir: Optional[str] = None) -> None:
-        self.variants: dict[tuple[str, str], _Variant] = {}
-        self.spill_after = spill_after
-        self.tmpdir = tmpdir
-        self._held = 0
-        self._disk = None  # a DiskDeduplicator once the state outgrew spill_after
-
-    def add_fact(self, f: Fact, mentions: Optional[list] = None) -> None:
-        rows = [(f.doc_id, f.start, f.end, f.text)] if mentions is None else [
-            (m.doc_id, m.start, m.end, m.text) if isinstance(m, Mention) else tuple(m) for m in mentions]
-        if self._disk is not None:
-            self._disk.add_fact(f, rows)
-            return
-        norm, pk = _variant_key(f)
-        if not norm:
-            return
-        key = (norm, pk)
-        v = self.variants.get(key)
-        if v is None:
-            nums, mats = facets(f)
-            v = self.variants[key] = _Variant(norm, pk, f, nums, mats, vid=len(self.variants))
-            self._held += 20  # a variant weighs about as much as twenty mentions
-        elif v.better_rep(f):
-            v.fact = f
-        v.mentions.extend(rows)
-        v.count += len(rows)
-        self._held += len(rows)
-        if self.spill_after is not None and self._held > self.spill_after:
-            self._to_disk()
-
-    # --- handing over to disk ---------------------------------------------------------------
-
-    def _to_disk(self) -> None:
-        from .dedup_store import DiskDeduplicator
-
-        disk = DiskDeduplicator(self.tmpdir)
-        for v in self.variants.values():
-            disk.add_variant(v)
-        self.variants.clear()
-        self._disk = disk
-
-    def add(self, result: Union[ArticleResult, Fact, CanonicalFact]) -> None:
-        if isinstance(result, ArticleResult):
-            for f in result.facts:
-                self.add_fact(f)
-        elif isinstance(result, Fact):
-            self.add_fact(result)
-        elif isinstance(result, CanonicalFact):
-            # deduplicating canonical facts again: the canonical text stands for its mentions
-            first = min(result.mentions, key=lambda m: (m.doc_id, m.start)) if result.mentions else None
-            f = Fact(fact_id=result.fact_id, doc_id=first.doc_id if first else "",
-                     text=result.text, start=first.start if first else 0,
-                     end=first.end if first else 0, entities=result.entities,
-                     subject=result.subject, metric=result.metric, period=result.period,
-                     period_source=result.period_source)
-            self.add_fact(f, list(result.mentions))
-        else:
-            raise TypeError(f"cannot deduplicate a {type(result).__name__}")
-
-    def clusters(self) -> list[list[_Variant]]:
-        blocks: dict[tuple, list[_Variant]] = defaultdict(list)
-        for v in self.variants.values():
-            for k in block_keys(v):
-                blocks[k].append(v)
-        edges = [e for members in blocks.values() if len(members) > 1 for e in block_edges(members)]
-        return assemble(list(self.variants.values()), edges)
-
-    def iter_finish(self) -> Iterator[CanonicalFact]:
-        """Canonical facts in output order (most support first), built one at a time."""
-        if self._disk is not None:
-            yield from self._disk.iter_finish()
-        else:
-            yield from self.finish()
-
-    def finish(self) -> list[CanonicalFact]:
-        if self._disk is not None:
-            return list(self._disk.iter_finish())
-        # building many small objects while a large dump's results are alive makes the cyclic
-        # garbage collector rescan all of them again and again (superlinear); nothing here makes
-        # reference cycles, so it can pause
-        with gc_paused():
-            return sort_canonical([canonical(g) for g in self.clusters()])
-
-
-def deduplicate(results: Iterable[Union[ArticleResult, Fact, CanonicalFact]]) -> list[CanonicalFact]:
-    """Merge every copy of the same statement into one :class:`CanonicalFact`.
-
-    ``results`` may be article results, facts, or canonical facts (deduplicating those again
-    changes nothing).
-    """
-    d = Deduplicator()
-    for r in results:
-        d.add(r)
-    return d.finish()
-

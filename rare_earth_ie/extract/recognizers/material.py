@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..patterns import alternation, load_json
+from ...patterns import alternation, load_json
 from .base import Ent
 
 

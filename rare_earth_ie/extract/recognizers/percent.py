@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from ..numbers import NUM, parse_number
-from ..patterns import alternation, load_json
+from ...patterns import alternation, load_json
 from .base import Ent, Matches, context
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*|\+|%")

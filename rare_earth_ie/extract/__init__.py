@@ -18,11 +18,11 @@ from typing import Iterable, Iterator, Optional, Union
 
 from spacy.tokens import Doc
 
-from ._gc import gc_paused
-from .facts import make_fact_id
-from .models import Article, ArticleResult, Entity, Fact
+from .._gc import gc_paused
+from ..facts.identity import make_fact_id
+from ..models import Article, ArticleResult, Entity, Fact
+from ..read import ReadError, articles_from_texts, find_published
 from .pipeline import build_nlp
-from .read import ReadError, articles_from_texts
 
 CHUNK_CHARS = 100_000  # well under spaCy's max_length; a cut falls on a line end
 WARM_CHARS = 5_000_000  # processed outside spaCy's memory zones first, to fill the tokenizer cache
@@ -55,19 +55,17 @@ class Extractor:
         self._chars_unzoned = 0  # characters processed outside a memory zone
         self.warm_chars = WARM_CHARS  # how many before batches run in memory zones
 
-    def _doc(self, text: str, published: Optional[str], doc_id: str) -> Doc:
+    def _doc(self, text: str, published: Optional[str], first: bool = True) -> Doc:
         if _SURROGATE.search(text):
             # a lone surrogate ("\ud800" from a JSON escape) is no character and spaCy cannot
             # hash it; one for one, so the offsets stay the raw text's
             text = _SURROGATE.sub("\ufffd", text)
         doc = self.nlp.make_doc(text)
         doc._.rei_published = published
-        doc._.rei_doc_id = doc_id
+        if not first:
+            # the header is the start of an article, not the start of every 100 kB piece of it
+            doc.user_data["rei_header_zones"] = []
         return doc
-
-    def _pieces(self, article: Article) -> Iterator[tuple[int, Doc]]:
-        for s, e in chunk_bounds(article.text):
-            yield s, self._doc(article.text[s:e], article.published, article.doc_id)
 
     def pipe(self, articles: Iterable[Article], batch_size: int = 64) -> Iterator[ArticleResult]:
         """Results in input order; spaCy's ``nlp.pipe`` batches the work.
@@ -99,7 +97,7 @@ class Extractor:
                 bounds = chunk_bounds(a.text)
                 for k, (s, e) in enumerate(bounds):
                     meta.append((i, s, k == len(bounds) - 1))
-                    yield self._doc(a.text[s:e], a.published, a.doc_id)
+                    yield self._doc(a.text[s:e], a.published, first=k == 0)
 
         entities: list[Entity] = []
         facts: list[Fact] = []
@@ -139,16 +137,6 @@ class Extractor:
 
     def __call__(self, article: Article) -> ArticleResult:
         return next(self.pipe([article], batch_size=1))
-
-    @classmethod
-    def result(cls, article: Article, parts: list[tuple[int, Doc]]) -> ArticleResult:
-        """The record of an article from its processed pieces ``(offset, doc)``."""
-        entities: list[Entity] = []
-        facts: list[Fact] = []
-        with gc_paused():
-            for off, doc in parts:
-                cls._convert(article, off, doc, entities, facts)
-            return cls._make_result(article, entities, facts)
 
     @staticmethod
     def _make_result(article: Article, entities: list[Entity], facts: list[Fact]) -> ArticleResult:
@@ -195,8 +183,6 @@ def _extractor(patterns_dir: Optional[str]) -> Extractor:
 def extract(text: str, published: Optional[str] = None, doc_id: str = "doc",
             source: Optional[str] = None, patterns_dir: Optional[str] = None) -> ArticleResult:
     """Extract one article. ``published`` (ISO date) defaults to the date in its header."""
-    from .read import find_published
-
     if published is None:
         published, _ = find_published(text)
     article = Article(doc_id=doc_id, text=text, published=published, source=source)

@@ -16,7 +16,7 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span
 
-from ..patterns import load_json, load_words
+from ...patterns import load_json, load_words
 from .base import Ent, doc_text
 from .triggers import is_name_token
 

@@ -8,39 +8,17 @@ article's publish month).
 """
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from datetime import date
 from functools import lru_cache
 from typing import Optional
 
 from spacy.tokens import Doc
 
-from .models import FACT_LABELS
-from .patterns import alternation, load_json
-from .recognizers.base import Ent, doc_text
-
-_FOLD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalise_text(text: str) -> str:
-    """The form facts are compared on: case, punctuation and spaces folded away, so that a copy
-    whose spaces were lost or whose dashes differ compares equal."""
-    t = unicodedata.normalize("NFKC", text).lower()
-    return _FOLD.sub("", t)
-
-
-def period_key(period: Optional[dict], source: Optional[str]) -> str:
-    """The part of a period that keeps facts apart: only an explicit one (text or heading)."""
-    if not period or source not in ("text", "heading"):
-        return ""
-    return f"{period.get('start')}..{period.get('end')}"
-
-
-def make_fact_id(text: str, period: Optional[dict], source: Optional[str]) -> str:
-    h = hashlib.sha1(f"{normalise_text(text)}|{period_key(period, source)}".encode("utf-8"))
-    return h.hexdigest()[:16]
+from ..extract.recognizers.base import Ent, doc_text
+from ..models import FACT_LABELS
+from ..patterns import alternation, load_json
+from ..read.header import header_zones
 
 
 @lru_cache(maxsize=4)
@@ -97,8 +75,6 @@ class FactsComponent:
         text = doc_text(doc)
         facts = []
         segs = segments(text, self.sent_end, self.no_break)
-        from .pipeline import header_zones
-
         header_end = max((z[2] for z in header_zones(doc)), default=0)
         heading_period: Optional[dict] = None
         ei = 0

@@ -14,7 +14,7 @@ import html
 import re
 from typing import Any, Iterable, Optional, Sequence, Union
 
-from .models import LABELS, ArticleResult, CanonicalFact, Entity, Fact
+from ..models import LABELS, ArticleResult, CanonicalFact, Entity, Fact
 
 #: one colour per label (light enough for black text on it)
 LABEL_COLORS: dict[str, str] = {

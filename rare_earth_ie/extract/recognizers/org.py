@@ -19,7 +19,7 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span
 
-from ..patterns import load_json, load_words
+from ...patterns import load_json, load_words
 from .base import Ent, doc_text
 from .triggers import is_name_token
 
@@ -31,7 +31,7 @@ TICKER_RE = re.compile(
     r"(?:\s*[;,]\s*[^)]{0,30})?\s*\)"
     rf"|(?<![A-Za-z(])(?P<ex2>{_EXCHANGES})\s*:\s*(?P<sym2>[A-Z][A-Z0-9.]{{0,7}})(?![A-Za-z])"
 )
-_LEGAL = {"co", "co.", "ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "llc", "plc", "ag",
+LEGAL = {"co", "co.", "ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "llc", "plc", "ag",
           "gmbh", "sa", "s.a.", "pty", "n.v.", "nv", "se", "spa", "kk", "k.k.", "corporation",
           "incorporated"}
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][A-Za-z0-9&'.-]*|[0-9]+[A-Z][A-Za-z0-9]*)$")
@@ -212,14 +212,14 @@ class OrgRecognizer:
         lowers = [w.lower() for w in words]
         if rule == "rule:head":
             # "Rare Earth" is a head only as a pair, after a name: "Baogang Rare Earth"
-            core = [w for w in lowers if w not in _LEGAL and w not in {",", "."}]
+            core = [w for w in lowers if w not in LEGAL and w not in {",", "."}]
             if core and core[-1] in ("earth", "earths"):
                 if len(core) < 3 or core[-2] != "rare":
                     return None
                 before = core[:-2]
             else:
                 before = core[:-1]
-            has_legal = any(w in _LEGAL for w in lowers[1:])
+            has_legal = any(w in LEGAL for w in lowers[1:])
             head = core[-1] if core else ""
             if not before or all(w in self.elements for w in before):
                 return None  # "Terbium Metal" is a material
@@ -238,7 +238,7 @@ class OrgRecognizer:
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
         last = tokens[-1].text
-        if last.endswith(".") and len(last) > 1 and last.lower() not in _LEGAL:
+        if last.endswith(".") and len(last) > 1 and last.lower() not in LEGAL:
             end -= 1  # a sentence's full stop, not "Inc." or "Co."
         name = doc_text(sp.doc)[start:end]
         val = {"name": name, "aliases": [], "ticker": None}

@@ -1,6 +1,6 @@
 """Deduplication on disk, for dumps whose distinct statements do not fit in memory.
 
-The same algorithm as :class:`rare_earth_ie.dedup.Deduplicator` — the same variants, blocks,
+The same algorithm as :class:`rare_earth_ie.dedup.memory.Deduplicator` — the same variants, blocks,
 pairwise decisions (:func:`block_edges`) and ordered assembly (:func:`assemble_roots`) — with
 its state in a temporary SQLite file: variants with their representative copy, mentions, block
 memberships, matching pairs and clusters. Memory holds only integer arrays over the variants
@@ -17,9 +17,8 @@ from array import array
 from itertools import groupby
 from typing import Iterable, Iterator, Optional
 
-from .dedup import (_head, _variant_key, _Variant, assemble_roots, block_edges, block_keys, canonical,
-                    facets, order_key)
-from .models import CanonicalFact, Fact
+from ..models import CanonicalFact, Fact
+from .core import Variant, assemble_roots, block_edges, block_keys, canonical, facets, head, order_key, variant_key
 
 _BATCH = 20_000
 
@@ -45,7 +44,7 @@ class DiskDeduplicator:
     # --- adding ---------------------------------------------------------------------------------
 
     def add_fact(self, f: Fact, rows: Optional[list[tuple]] = None) -> None:
-        norm, pk = _variant_key(f)
+        norm, pk = variant_key(f)
         if not norm:
             return
         rows = rows if rows is not None else [(f.doc_id, f.start, f.end, f.text)]
@@ -71,27 +70,27 @@ class DiskDeduplicator:
             self.db.commit()
             self._pending = 0
 
-    def add_variant(self, v: _Variant) -> None:
+    def add_variant(self, v: Variant) -> None:
         """Take over a variant of an in-memory deduplicator (with its mentions)."""
         self.add_fact(v.fact, list(v.mentions or []))
 
     # --- finishing ------------------------------------------------------------------------------
 
-    def _light(self, rows) -> list[_Variant]:
+    def _light(self, rows) -> list[Variant]:
         """Variants for comparing: text, period, numbers, materials (no representative)."""
         out = []
         for vid, norm, pkey, nums, mats in rows:
-            v = _Variant(norm, pkey, None, tuple(json.loads(nums)), frozenset(json.loads(mats)), vid=vid)
+            v = Variant(norm, pkey, None, tuple(json.loads(nums)), frozenset(json.loads(mats)), vid=vid)
             out.append(v)
         return out
 
-    def _full(self, vids: list[int]) -> list[_Variant]:
+    def _full(self, vids: list[int]) -> list[Variant]:
         out = []
         for i in range(0, len(vids), 500):
             chunk = vids[i:i + 500]
             q = f"SELECT id, norm, pkey, nums, mats, rep FROM v WHERE id IN ({','.join('?' * len(chunk))})"
             for vid, norm, pkey, nums, mats, rep in self.db.execute(q, chunk):
-                out.append(_Variant(norm, pkey, Fact.model_validate_json(rep), tuple(json.loads(nums)),
+                out.append(Variant(norm, pkey, Fact.model_validate_json(rep), tuple(json.loads(nums)),
                                     frozenset(json.loads(mats)), mentions=None, vid=vid))
         return out
 
@@ -126,7 +125,7 @@ class DiskDeduplicator:
         db.executescript("CREATE TABLE b (k TEXT, i INT); CREATE TABLE ed (later INT, earlier INT, how TEXT, sc REAL);")
         batch = []
         for vid, norm, nums in db.cursor().execute("SELECT id, norm, nums FROM v"):
-            v = _Variant(norm, "", None, tuple(json.loads(nums)), frozenset())
+            v = Variant(norm, "", None, tuple(json.loads(nums)), frozenset())
             for k in block_keys(v):
                 batch.append((json.dumps(k), idx_of[vid]))
             if len(batch) >= _BATCH:
@@ -162,7 +161,7 @@ class DiskDeduplicator:
         order = []
         for root, grp in groupby(db.cursor().execute("SELECT root, vid FROM c ORDER BY root"), key=lambda r: r[0]):
             vids = [vid for _, vid in grp]
-            _, _, _, fact_id = _head(self._full(vids))
+            _, _, _, fact_id = head(self._full(vids))
             marks = ",".join("?" * len(vids)) if len(vids) <= 500 else None
             if marks:
                 support = db.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT doc, s, e FROM m WHERE v IN ({marks}))",

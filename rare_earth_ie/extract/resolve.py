@@ -17,21 +17,14 @@ from typing import Optional
 
 from spacy.tokens import Doc
 
-from .patterns import alternation, load_json, load_words
-from .recognizers.base import Ent, Intervals, OverlapIndex, doc_text, remove_overlaps
-from .recognizers.org import _LEGAL
+from ..patterns import alternation, load_json, load_words
+from ..read.header import header_zones
+from .recognizers.base import SPANS_KEY, Ent, Intervals, OverlapIndex, doc_text, remove_overlaps
+from .recognizers.org import LEGAL
 
 _ABBR = re.compile(r"\s?\(\s?(?P<abbr>[A-Z][A-Za-z&]{1,11}|[A-Z]{2,}[0-9]?)\s?\)")
 _LONG_LINE = re.compile(r"[^\n]{180,}")  # teasers are cut at 200-300 characters
 _SENT_END = re.compile(r"(?<![A-Z])[.!?]\s|\n")
-
-
-def _overlap(a: Ent, b: Ent) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
-def _inside(a: Ent, b: Ent) -> bool:
-    return b.start <= a.start and a.end <= b.end
 
 
 def is_abbreviation(abbr: str, long: str) -> bool:
@@ -64,8 +57,6 @@ class Resolver:
         self._demonym_rx = re.compile(r"(?<![A-Za-z])(%s)(?![A-Za-z])" % alternation(self.demonyms))
 
     def __call__(self, doc: Doc) -> Doc:
-        from .pipeline import SPANS_KEY, header_zones
-
         cands: list[Ent] = list(doc._.rei_cands or [])
         cands = self._header(doc, cands, header_zones(doc))
         cands = self._drop_cut(doc_text(doc), cands)
@@ -177,7 +168,7 @@ class Resolver:
                 if not m:
                     continue
                 abbr = m.group("abbr")
-                if abbr.lower() in _LEGAL or not is_abbreviation(abbr, text[e.start:e.end]):
+                if abbr.lower() in LEGAL or not is_abbreviation(abbr, text[e.start:e.end]):
                     continue
                 name = e.value.get("name") or text[e.start:e.end]
                 defs[abbr] = (label, {**e.value, "name": name})

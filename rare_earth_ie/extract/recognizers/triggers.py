@@ -14,7 +14,7 @@ from typing import Optional
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from ..patterns import load_json
+from ...patterns import load_json
 
 # a name token is not lower case, punctuation, space, a number or a currency sign
 _NOT_NAME_TEXT = frozenset("()[]{},.:;\"'!?%/&|*•·-–—+=<>#@~")

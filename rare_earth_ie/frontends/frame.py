@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Union
 
-from .models import VALUE_FIELDS, ArticleResult, CanonicalFact, Entity, Fact
+from ..models import VALUE_FIELDS, ArticleResult, CanonicalFact, Entity, Fact
 
 PANDAS_HINT = "to_dataframe needs pandas: pip install 'rare-earth-ie[pandas]'"
 

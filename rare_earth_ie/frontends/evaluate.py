@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .models import LABELS, ArticleResult, CanonicalFact
+from ..models import LABELS, ArticleResult, CanonicalFact
 
 IOU_MIN = 0.5
 
@@ -224,8 +224,8 @@ def bcubed(gold_clusters: list[list[dict]], facts: Iterable[CanonicalFact]) -> d
 
 def evaluate(gold_dir: str | Path, n_process: int = 1, patterns_dir: Optional[str] = None) -> Report:
     """Run the pipeline over a gold set's ``docs.jsonl`` and score it."""
-    from .dedup import deduplicate
-    from .extract import extract_many
+    from ..dedup import deduplicate
+    from ..extract import extract_many
 
     docs, gold, clusters = load_gold(gold_dir)
     items = [{"doc_id": d["doc_id"], "text": d["text"], "published": d.get("published"),

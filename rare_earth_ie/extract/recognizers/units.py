@@ -6,7 +6,7 @@ import warnings
 from functools import lru_cache
 from typing import Optional
 
-from ..patterns import alternation, load_jsonl
+from ...patterns import alternation, load_jsonl
 
 # quantulum3 entities that are physical quantities worth reporting; time, currency and plain
 # counts are not (years and "times" are never quantities here)

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from ..numbers import NUM, clean_float, parse_number, scale_of
-from ..patterns import alternation, load_json, load_jsonl
+from ...patterns import alternation, load_json, load_jsonl
 from .base import Ent, context, sentence_window
 from .units import normalise_unit, unit_alternation
 

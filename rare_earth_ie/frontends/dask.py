@@ -36,11 +36,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Union
 
-from .dedup import (Deduplicator, _Variant, _variant_key, assemble, block_edges, block_keys,
-                    canonical, sort_canonical)
-from .models import Article, Fact, FactList
-from .read import (JSONL_SUFFIXES, TEXT_SUFFIXES, DecodeError, ReadError, _article, decode_bytes,
-                   expand_paths, parse_jsonl_line, read_jsonl_stream, read_txt)
+from ..dedup import Deduplicator
+from ..dedup.core import Variant, assemble, block_edges, block_keys, canonical, sort_canonical, variant_key
+from ..models import Article, Fact, FactList
+from ..read import (JSONL_SUFFIXES, TEXT_SUFFIXES, DecodeError, ReadError, decode_bytes, expand_paths,
+                    make_article, parse_jsonl_line, read_jsonl_stream, read_txt)
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.bag
@@ -117,7 +117,7 @@ def _read_txt_url(url: str, storage_options: Optional[dict]) -> Union[Article, R
         text = decode_bytes(data)
     except (DecodeError, UnicodeDecodeError) as e:
         return ReadError(url, None, str(e), doc_id=stem)
-    return _article(stem, text, None, url)
+    return make_article(stem, text, None, url)
 
 
 def _read_jsonl_file(target: str, display: str, storage_options: Optional[dict]) -> list:
@@ -181,7 +181,7 @@ def _items_from_python(items: list, offset: int) -> list:
         if isinstance(t, (Article, ReadError)):
             out.append(t)
         elif isinstance(t, str):
-            out.append(_article(f"doc{i}", t, None, None))
+            out.append(make_article(f"doc{i}", t, None, None))
         elif isinstance(t, dict):
             try:
                 line = json.dumps(t)
@@ -325,7 +325,7 @@ def read_bag(paths_or_bag, batch_size: int = 64, blocksize: Union[int, str, None
 
 
 def _extract_partition(items: Iterable, batch_size: int, patterns_dir: Optional[str]) -> list:
-    from .extract import get_extractor
+    from ..extract import get_extractor
 
     items = list(items)
     out: list = list(items)
@@ -405,7 +405,7 @@ class _PartitionDeduplicator(Deduplicator):
 
     def add_fact(self, f: Fact, mentions: Optional[list] = None) -> None:
         n, self.n = self.n, self.n + 1
-        key = _variant_key(f)
+        key = variant_key(f)
         before = self.variants.get(key)
         prev = before.fact if before is not None else None
         super().add_fact(f, mentions)
@@ -436,24 +436,24 @@ def _key(kv: tuple):
     return kv[0]
 
 
-def _merge(group: tuple) -> _Variant:
+def _merge(group: tuple) -> Variant:
     """All partials of one key -> the variant the single-machine run builds."""
     (norm, pkey), kvs = group
     parts = [p for _, p in kvs]
     first = min(parts, key=lambda p: p.first)
     rep = min(parts, key=lambda p: p.rank)
     mentions = sorted((m for p in parts for m in p.mentions), key=lambda m: m[0])
-    return _Variant(norm=norm, pkey=pkey, fact=rep.fact, numbers=first.numbers,
+    return Variant(norm=norm, pkey=pkey, fact=rep.fact, numbers=first.numbers,
                     materials=first.materials, mentions=[row for _, row in mentions],
                     count=len(mentions))
 
 
-def _light(v: _Variant) -> _Variant:
+def _light(v: Variant) -> Variant:
     """What the pairwise comparison reads (no representative copy, no mentions)."""
     return dataclasses.replace(v, fact=None, mentions=[])
 
 
-def _block_members(v: _Variant) -> list:
+def _block_members(v: Variant) -> list:
     return [(k, v) for k in block_keys(v)]
 
 
@@ -473,7 +473,7 @@ def dedup_graph(results_bag: "dask.bag.Bag") -> tuple:
     return variants, edges
 
 
-def finish(variants: list[_Variant], edges: list) -> FactList:
+def finish(variants: list[Variant], edges: list) -> FactList:
     """On the client: clusters from the variants and matching pairs, then canonical facts."""
     return FactList(sort_canonical([canonical(g) for g in assemble(list(variants), edges)]))
 

@@ -18,8 +18,8 @@ from typing import Iterable, Iterator, List, Optional
 
 import typer
 
-from . import __version__
-from .models import Article, ArticleResult, CanonicalFact
+from .. import __version__
+from ..models import Article, ArticleResult, CanonicalFact
 from .progress import Progress
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -64,7 +64,7 @@ def _articles(paths: List[str], failures: Failures, skip: set[str],
               where: Optional[deque] = None, output: Optional[Path] = None) -> Iterator[Article]:
     """The articles to extract; ``where`` receives (file, line) of each one yielded, in order.
     The command's own output and error files are never read as input."""
-    from .read import ReadError, iter_located
+    from ..read import ReadError, iter_located
 
     for item, path, line in iter_located(paths, exclude=[x for x in (output, failures.path) if x]):
         if isinstance(item, ReadError):
@@ -77,8 +77,8 @@ def _articles(paths: List[str], failures: Failures, skip: set[str],
 
 def _results(paths: List[str], failures: Failures, batch_size: int, n_process: int,
              skip: set[str] = frozenset(), output: Optional[Path] = None) -> Iterator[ArticleResult]:
-    from .extract import extract_many
-    from .read import ReadError
+    from ..extract import extract_many
+    from ..read import ReadError
 
     # extract_many yields one item per article in input order: a document whose extraction
     # failed is reported by the file and line it was read from (its source may be a URL)
@@ -120,7 +120,7 @@ def extract(paths: List[str] = PATHS,
             errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
             batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET) -> None:
     """One JSON line per article: doc_id, published, source, entities, facts."""
-    from .output import JsonlAppender, resume_state
+    from ..output import JsonlAppender, resume_state
 
     skip: set[str] = set()
     if resume:
@@ -141,7 +141,7 @@ SPILL_AFTER = 200_000
 
 def _write_facts(facts: Iterable[CanonicalFact], output: Optional[Path]) -> int:
     """Write canonical facts as they come (atomically when to a file); returns how many."""
-    from .output import atomic_output, to_line
+    from ..output import atomic_output, to_line
 
     n = 0
     with atomic_output(output) as fh:
@@ -154,7 +154,7 @@ def _write_facts(facts: Iterable[CanonicalFact], output: Optional[Path]) -> int:
 def _read_extracted(path: str, failures: Failures) -> Iterator[ArticleResult]:
     from pydantic import ValidationError
 
-    from .read import ReadError
+    from ..read import ReadError
 
     try:
         fh = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="replace")
@@ -178,7 +178,7 @@ def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `
           output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL file (default stdout)."),
           errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST, quiet: bool = QUIET) -> None:
     """Merge every copy of a statement into one canonical fact with its mentions."""
-    from .dedup import Deduplicator
+    from ..dedup import Deduplicator
 
     failures = Failures(errors, fail_fast)
     d = Deduplicator(spill_after=SPILL_AFTER)
@@ -228,7 +228,7 @@ def run(paths: List[str] = PATHS,
                  "local cluster of --n-process (default 2) worker processes. Needs the dask extra; "
                  "see docs/dask.md.")) -> None:
     """Extract, then deduplicate: canonical facts of a whole dump (the main job)."""
-    from .dedup import Deduplicator
+    from ..dedup import Deduplicator
 
     if dask_scheduler:
         _run_dask(paths, dask_scheduler, output, errors, fail_fast, batch_size, n_process, quiet)
