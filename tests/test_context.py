@@ -108,16 +108,16 @@ def test_settling_groups_equals_settling_everything_at_once(cands):
 def test_direction_and_basis_from_the_clause_only():
     rec = PercentRecognizer()
     text = "Output rose 5% year-on-year; prices fell 3%, a 7% share of exports. Sales dropped 2% YoY"
-    got = {text[e.start:e.end]: (e.value["direction"], e.value["basis"]) for e in rec.find(text)}
+    got = {text[e.start:e.end]: (e.value["direction"], e.value["basis"]) for e in rec.scan(text)}
     assert got == {"5%": ("up", "YoY"), "3%": ("down", None), "7%": (None, None), "2%": ("down", "YoY")}
 
 
 def test_future_cue_must_be_in_the_same_sentence_and_before_the_date():
     rec = DateRecognizer()
     # published in October 2025: a past March is 2025, an announced one is 2026
-    past = rec.find("It will rise. Exports fell in March.", "2025-10-21")
-    future = rec.find("Exports fell. The rule will apply from March.", "2025-10-21")
-    reported = rec.find("The ministry said in March that it will act.", "2025-10-21")
+    past = rec.scan("It will rise. Exports fell in March.", "2025-10-21")
+    future = rec.scan("Exports fell. The rule will apply from March.", "2025-10-21")
+    reported = rec.scan("The ministry said in March that it will act.", "2025-10-21")
     assert [e.value["start"] for e in past] == ["2025-03-01"]
     assert [e.value["start"] for e in future] == ["2026-03-01"]
     assert [e.value["start"] for e in reported] == ["2025-03-01"]
@@ -126,17 +126,17 @@ def test_future_cue_must_be_in_the_same_sentence_and_before_the_date():
 def test_a_repeated_date_is_resolved_by_its_own_sentence_and_article():
     rec = DateRecognizer()
     text = "Exports fell in March. The rule will apply from March. Imports rose in March."
-    assert [e.value["start"] for e in rec.find(text, "2025-10-21")] == ["2025-03-01", "2026-03-01", "2025-03-01"]
+    assert [e.value["start"] for e in rec.scan(text, "2025-10-21")] == ["2025-03-01", "2026-03-01", "2025-03-01"]
     # the same text with another publish date is resolved again
-    assert [e.value["start"] for e in rec.find(text, "2024-10-21")] == ["2024-03-01", "2025-03-01", "2024-03-01"]
+    assert [e.value["start"] for e in rec.scan(text, "2024-10-21")] == ["2024-03-01", "2025-03-01", "2024-03-01"]
     # a fiscal year follows its own article's issuer, whatever came before
-    japan = rec.find("Shin-Etsu (Tokyo) results for FY2025.", "2025-10-21")
-    plain = rec.find("Results for FY2025.", "2025-10-21")
+    japan = rec.scan("Shin-Etsu (Tokyo) results for FY2025.", "2025-10-21")
+    plain = rec.scan("Results for FY2025.", "2025-10-21")
     assert japan[0].value["start"] != plain[0].value["start"]
     # values are the entity's own: changing one changes no other
-    a, b = rec.find("Q3 and Q3", "2025-10-21")
+    a, b = rec.scan("Q3 and Q3", "2025-10-21")
     a.value["grain"] = "changed"
-    assert b.value["grain"] == "quarter" and rec.find("Q3", "2025-10-21")[0].value["grain"] == "quarter"
+    assert b.value["grain"] == "quarter" and rec.scan("Q3", "2025-10-21")[0].value["grain"] == "quarter"
 
 
 def test_a_basis_phrase_must_start_a_word(tmp_path):

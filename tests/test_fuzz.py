@@ -174,7 +174,7 @@ def _finite(x) -> bool:
 def test_number_recognizers(raw):
     t = repair(raw).text  # the recognizers see repaired text
     for rec in RECOGNIZERS:
-        for e in rec.find(t):
+        for e in rec.scan(t):
             assert e.label == rec.label
             assert 0 <= e.start < e.end <= len(t)
             assert any(c.isdigit() for c in t[e.start:e.end]), (rec.label, t[e.start:e.end])

@@ -504,14 +504,14 @@ def boom(monkeypatch):
     """Extraction raises on any document containing BOOM (through a patched recognizer)."""
     from rare_earth_ie.extract.recognizers.percent import PercentRecognizer
 
-    orig = PercentRecognizer.find
+    orig = PercentRecognizer.scan
 
-    def find(self, text):
+    def scan(self, text):
         if "BOOM" in text:
             raise RuntimeError("simulated recognizer failure")
         return orig(self, text)
 
-    monkeypatch.setattr(PercentRecognizer, "find", find)
+    monkeypatch.setattr(PercentRecognizer, "scan", scan)
 
 
 def _dump(tmp_path: Path, texts: dict[str, str], name: str = "dump.jsonl") -> Path:

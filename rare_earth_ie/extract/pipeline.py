@@ -27,7 +27,7 @@ from spacy.util import compile_infix_regex
 
 from ..patterns import load_jsonl
 from ..repair import repair
-from .recognizers.base import RULER_KEY, Ent, doc_text
+from .recognizers.base import RULER_KEY, Ent, Recognizer
 from .recognizers.dates import DateRecognizer
 from .recognizers.gpe import GpeRecognizer
 from .recognizers.material import MaterialRecognizer
@@ -107,51 +107,48 @@ def create_repair_tokenizer():
 # --- components ---------------------------------------------------------------------------------
 
 
-class NumbersComponent:
-    def __init__(self, patterns_dir: Optional[str]):
-        self.recognizers = [PercentRecognizer(patterns_dir), MoneyRecognizer(patterns_dir),
-                            QuantityRecognizer(patterns_dir)]
+class RecognizersComponent:
+    """Runs recognizers over a doc and collects their candidates (``doc._.rei_cands``), which
+    the resolver settles."""
+
+    def __init__(self, recognizers: list[Recognizer]):
+        self.recognizers = recognizers
 
     def __call__(self, doc: Doc) -> Doc:
         for r in self.recognizers:
-            _add(doc, r.find(doc_text(doc)))
+            _add(doc, r.find(doc))
         return doc
 
 
-class DatesComponent:
+class NumbersComponent(RecognizersComponent):
+    """PERCENT, MONEY and QUANTITY."""
+
     def __init__(self, patterns_dir: Optional[str]):
-        self.recognizer = DateRecognizer(patterns_dir)
-
-    def __call__(self, doc: Doc) -> Doc:
-        _add(doc, self.recognizer.find(doc_text(doc), doc._.rei_published))
-        return doc
+        super().__init__([PercentRecognizer(patterns_dir), MoneyRecognizer(patterns_dir),
+                          QuantityRecognizer(patterns_dir)])
 
 
-class MaterialsComponent:
+class DatesComponent(RecognizersComponent):
+    """DATE, resolved against ``doc._.rei_published``."""
+
     def __init__(self, patterns_dir: Optional[str]):
-        self.recognizer = MaterialRecognizer(patterns_dir)
-
-    def __call__(self, doc: Doc) -> Doc:
-        _add(doc, self.recognizer.find(doc_text(doc)))
-        return doc
+        super().__init__([DateRecognizer(patterns_dir)])
 
 
-class NamesComponent:
+class MaterialsComponent(RecognizersComponent):
+    """MATERIAL."""
+
+    def __init__(self, patterns_dir: Optional[str]):
+        super().__init__([MaterialRecognizer(patterns_dir)])
+
+
+class NamesComponent(RecognizersComponent):
     """ORG, POLICY and GPE: gazetteer spans from the ruler, rules grown around trigger words."""
 
     def __init__(self, nlp: Language, patterns_dir: Optional[str]):
-        self.triggers = Triggers(nlp.vocab, patterns_dir)
-        self.org = OrgRecognizer(patterns_dir)
-        self.policy = PolicyRecognizer(patterns_dir)
-        self.gpe = GpeRecognizer()
-
-    def __call__(self, doc: Doc) -> Doc:
-        spans = list(doc.spans[RULER_KEY]) if RULER_KEY in doc.spans else []
-        found = self.triggers(doc)
-        _add(doc, self.org.from_doc(doc, spans, found))
-        _add(doc, self.policy.from_doc(doc, found))
-        _add(doc, self.gpe.from_spans(doc, spans))
-        return doc
+        triggers = Triggers(nlp.vocab, patterns_dir)
+        super().__init__([OrgRecognizer(triggers, patterns_dir), PolicyRecognizer(triggers, patterns_dir),
+                          GpeRecognizer()])
 
 
 @Language.factory("rei_numbers", default_config={"patterns_dir": None})

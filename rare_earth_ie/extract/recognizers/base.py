@@ -28,6 +28,29 @@ class Ent:
     priority: int = 0
 
 
+class Recognizer:
+    """The contract of every recognizer (one per label, in ``recognizers/<label>.py``):
+
+    * ``find(doc)``: the label's candidates in a doc of our pipeline, offsets into its repaired
+      text (``doc_text(doc)``); what a recognizer needs beyond the text it reads off the doc: the
+      publish date (``doc._.rei_published``), the gazetteer spans of the SpanRuler
+      (``doc.spans[RULER_KEY]``), the trigger words of :mod:`.triggers`;
+    * ``refine(doc, by_label)``: called by the resolver once every recognizer ran and each
+      label's own overlaps are settled, to adjust this label's entities with what the others
+      found (``by_label`` maps a label to its entities; edit in place). Most need nothing.
+
+    Patterns and word lists come from ``patterns/`` (data); the code generalises.
+    """
+
+    label: str = ""
+
+    def find(self, doc) -> list[Ent]:
+        raise NotImplementedError
+
+    def refine(self, doc, by_label: dict[str, list[Ent]]) -> None:
+        return None
+
+
 def doc_text(doc) -> str:
     """The text of a doc of our pipeline. spaCy rebuilds ``Doc.text`` from the tokens on every
     access; the repairing tokenizer already holds the same string."""

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ...patterns import alternation, load_json
-from .base import Context, Ent, context
+from .base import Context, Ent, Recognizer, context, doc_text
 
 _MONTH_FULL = ("January|February|March|April|May|June|July|August|September|October|November|"
                "December")
@@ -123,7 +123,7 @@ class _Lazy:
         return self.value
 
 
-class DateRecognizer:
+class DateRecognizer(Recognizer):
     label = "DATE"
 
     def __init__(self, patterns_dir: str | None = None):
@@ -133,7 +133,10 @@ class DateRecognizer:
         self.modal_follow = frozenset("be have not also well never still soon continue rise fall "
                                       "need take see become help lead remain affect face".split())
 
-    def find(self, text: str, published: Optional[str] = None) -> list[Ent]:
+    def find(self, doc) -> list[Ent]:
+        return self.scan(doc_text(doc), doc._.rei_published)
+
+    def scan(self, text: str, published: Optional[str] = None) -> list[Ent]:
         pub = date.fromisoformat(published) if published else None
         out = []
         ctx = context(text)

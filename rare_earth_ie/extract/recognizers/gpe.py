@@ -6,9 +6,9 @@ pattern's id is ``CODE:Canonical name:kind`` so that ``U.S.``, ``US``, ``United 
 """
 from __future__ import annotations
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
-from .base import Ent
+from .base import RULER_KEY, Ent, Recognizer
 
 
 def gpe_value(span_id: str) -> dict:
@@ -22,12 +22,12 @@ def gpe_kind(span_id: str) -> str:
     return parts[2] if len(parts) > 2 else "country"
 
 
-class GpeRecognizer:
+class GpeRecognizer(Recognizer):
     label = "GPE"
 
-    def from_spans(self, doc: Doc, spans: list[Span]) -> list[Ent]:
+    def find(self, doc: Doc) -> list[Ent]:
         out = []
-        for sp in spans:
+        for sp in doc.spans.get(RULER_KEY, ()):
             if sp.label_ != "GPE":
                 continue
             out.append(Ent(self.label, sp.start_char, sp.end_char, gpe_value(sp.id_), priority=1))

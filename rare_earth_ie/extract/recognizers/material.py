@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from ...patterns import alternation, load_json
-from .base import Ent
+from .base import Ent, Recognizer, doc_text
 
 
 @lru_cache(maxsize=4)
@@ -46,14 +46,17 @@ def _compiled(patterns_dir: str | None = None):
     return rx, elements, partners, magnet_alias, d["magnet_names"], forms_set, sym_to_elem, aliases
 
 
-class MaterialRecognizer:
+class MaterialRecognizer(Recognizer):
     label = "MATERIAL"
 
     def __init__(self, patterns_dir: str | None = None):
         (self.rx, self.elements, self.partners, self.magnet_alias, self.magnet_names,
          self.forms, self.sym_to_elem, self.aliases) = _compiled(patterns_dir)
 
-    def find(self, text: str) -> list[Ent]:
+    def find(self, doc) -> list[Ent]:
+        return self.scan(doc_text(doc))
+
+    def scan(self, text: str) -> list[Ent]:
         out = []
         for m in self.rx.finditer(text):
             kind = m.lastgroup

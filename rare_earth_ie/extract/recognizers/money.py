@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ..numbers import NUM, clean_float, parse_number, scale_of
 from ...patterns import alternation, load_json, load_jsonl
-from .base import Ent, context, sentence_window
+from .base import Ent, Recognizer, context, doc_text, sentence_window
 from .units import normalise_unit, unit_alternation
 
 _JAPAN = re.compile(r"\b(?:yen|JPY|Japan(?:ese)?|Tokyo)\b")
@@ -61,7 +61,7 @@ def _regexes(patterns_dir: str | None = None):
     return prefixed, suffixed, bare, verb_before
 
 
-class MoneyRecognizer:
+class MoneyRecognizer(Recognizer):
     label = "MONEY"
 
     def __init__(self, patterns_dir: str | None = None):
@@ -69,7 +69,10 @@ class MoneyRecognizer:
         self.prefixes, self.suffixes = _tables(patterns_dir)
         self.prefixed, self.suffixed, self.bare, self.verb_before = _regexes(patterns_dir)
 
-    def find(self, text: str) -> list[Ent]:
+    def find(self, doc) -> list[Ent]:
+        return self.scan(doc_text(doc))
+
+    def scan(self, text: str) -> list[Ent]:
         out: list[Ent] = []
         for rx, prio in ((self.prefixed, 2), (self.suffixed, 1)):
             for m in rx.finditer(text):

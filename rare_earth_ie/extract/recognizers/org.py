@@ -20,8 +20,8 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from ...patterns import load_json, load_words
-from .base import Ent, doc_text
-from .triggers import is_name_token
+from .base import RULER_KEY, Ent, Recognizer, doc_text
+from .triggers import Triggers, is_name_token
 
 _EXCHANGES = (r"ASX|NYSE|NASDAQ|Nasdaq|TSX|TSXV|TSX-V|LSE|AIM|HKEX|HKG|SEHK|SSE|SZSE|KRX|KOSDAQ|"
               r"TYO|TSE|JSE|OTCQX|OTCQB|OTC|FRA|ETR|XETRA|SGX|NSE|BSE|NYSE American|CSE|Euronext")
@@ -63,17 +63,20 @@ def _data(patterns_dir: Optional[str] = None):
     return meta, generic | demonyms, function, elements
 
 
-class OrgRecognizer:
+class OrgRecognizer(Recognizer):
     label = "ORG"
 
-    def __init__(self, patterns_dir: Optional[str] = None):
+    def __init__(self, triggers: Triggers, patterns_dir: Optional[str] = None):
+        self.triggers = triggers
         self.meta, self.generic, self.function, self.elements = _data(patterns_dir)
         rules = load_json("org_rules.json", patterns_dir)
         self.legal = frozenset(rules["legal"])
         self.gov_links = frozenset(rules["gov_links"])
 
-    def from_doc(self, doc: Doc, spans: list[Span], triggers: dict[str, list[int]]) -> list[Ent]:
+    def find(self, doc: Doc) -> list[Ent]:
         """ORGs from the gazetteer spans of the ruler and the rules grown around triggers."""
+        spans = list(doc.spans.get(RULER_KEY, ()))
+        triggers = self.triggers.of(doc)
         out: list[Ent] = []
         for sp in spans:
             if sp.label_ == "ORG":

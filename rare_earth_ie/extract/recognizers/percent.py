@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..numbers import NUM, parse_number
 from ...patterns import alternation, load_json
-from .base import Ent, Matches, context
+from .base import Ent, Matches, Recognizer, context, doc_text
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*|\+|%")
 # words skipped between a cue and its number: "decreased by more than 70%", "a plunge of 42.2%"
@@ -60,7 +60,7 @@ PERCENT_RE = re.compile(
 _UNSEEN = object()
 
 
-class PercentRecognizer:
+class PercentRecognizer(Recognizer):
     label = "PERCENT"
 
     def __init__(self, patterns_dir: str | None = None):
@@ -69,7 +69,10 @@ class PercentRecognizer:
         self._basis_words: dict[str, bool] = {}
         self._directions: dict[tuple, str | None] = {}
 
-    def find(self, text: str) -> list[Ent]:
+    def find(self, doc) -> list[Ent]:
+        return self.scan(doc_text(doc))
+
+    def scan(self, text: str) -> list[Ent]:
         out = []
         ctx = context(text)
         bases = ctx.cues(self.basis_any)

@@ -17,8 +17,8 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from ...patterns import load_json, load_words
-from .base import Ent, doc_text
-from .triggers import is_name_token
+from .base import Ent, Recognizer, doc_text
+from .triggers import Triggers, is_name_token
 
 NUMBERED_RE = re.compile(
     # the issuer is bounded: "[A-Z][A-Za-z]+" tried at every capital of a long run of letters (a
@@ -35,10 +35,11 @@ def _data(patterns_dir: Optional[str] = None) -> dict:
     return load_json("policy.json", patterns_dir)
 
 
-class PolicyRecognizer:
+class PolicyRecognizer(Recognizer):
     label = "POLICY"
 
-    def __init__(self, patterns_dir: Optional[str] = None):
+    def __init__(self, triggers: Triggers, patterns_dir: Optional[str] = None):
+        self.triggers = triggers
         d = _data(patterns_dir)
         self.kinds: dict[str, str] = d["kinds"]
         self.modifiers = frozenset(d["modifiers"])
@@ -98,7 +99,8 @@ class PolicyRecognizer:
                 return k
         return "other"
 
-    def from_doc(self, doc: Doc, triggers: dict[str, list[int]]) -> list[Ent]:
+    def find(self, doc: Doc) -> list[Ent]:
+        triggers = self.triggers.of(doc)
         out: list[Ent] = []
         for start, end, kind in self._candidates(doc, triggers):
             sp = doc[start:end]

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from ..numbers import NUM, clean_float, parse_number
-from .base import Ent
+from .base import Ent, Recognizer, doc_text
 from .units import normalise_unit, quantulum_unit, unit_alternation, unit_first_chars
 
 _PER_TIME = {"year": "yr", "yr": "yr", "annum": "yr", "a": "yr", "month": "mo", "day": "d",
@@ -34,14 +34,17 @@ def _regexes(patterns_dir: str | None = None):
     return known, other
 
 
-class QuantityRecognizer:
+class QuantityRecognizer(Recognizer):
     label = "QUANTITY"
 
     def __init__(self, patterns_dir: str | None = None):
         self.patterns_dir = patterns_dir
         self.known, self.other = _regexes(patterns_dir)
 
-    def find(self, text: str) -> list[Ent]:
+    def find(self, doc) -> list[Ent]:
+        return self.scan(doc_text(doc))
+
+    def scan(self, text: str) -> list[Ent]:
         out = []
         for m in self.known.finditer(text):
             unit = normalise_unit(m.group("unit"), self.patterns_dir)

@@ -56,6 +56,13 @@ class Triggers:
             found[strings[key]].append(start)
         return found
 
+    def of(self, doc: Doc) -> dict[str, list[int]]:
+        """The trigger words of ``doc``, found once however many recognizers ask."""
+        found = doc.user_data.get("rei_triggers")
+        if found is None:
+            found = doc.user_data["rei_triggers"] = self(doc)
+        return found
+
 
 def _plain_tokenizer(vocab):
     from spacy.lang.en import English
