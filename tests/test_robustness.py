@@ -99,8 +99,11 @@ def test_output_inside_the_input_folder_is_not_read_back(tmp_path):
         res = _cli("extract", tmp_path, "-o", out, "--errors", errs)
         assert res.exit_code == 1 and res.stderr.count("error: ") == 1, res.stderr
         assert [r["doc_id"] for r in _rows(out)] == ["a", "b"]
+    before = out.read_bytes()
     res = _cli("extract", out, tmp_path / "a.txt", "-o", out)
-    assert res.exit_code == 1 and f"error: {out}: is an output file of this command" in res.stderr
+    # refused before anything is opened for writing: the output (also named as input) is intact
+    assert res.exit_code == 2 and f"error: {out}: is an output file of this command" in res.stderr
+    assert out.read_bytes() == before
     facts = tmp_path / "facts.jsonl"
     out.unlink()
     for _ in range(2):
@@ -219,12 +222,18 @@ def test_broken_jsonl_lines_are_reported_by_file_and_line(tmp_path):
     out, errs = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
     res = _cli("extract", p, "-o", out, "--errors", errs)
     assert res.exit_code == 1
-    assert [r["doc_id"] for r in _rows(out)] == ["ok1", "sur\ufffd", "ok2"]
-    assert _rows(out)[1]["entities"][0]["text"] == "3%"
-    bad = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    # a bad publish date keeps the article (extracted without a date) with a warning
+    rows = _rows(out)
+    assert [r["doc_id"] for r in rows] == ["ok1", "pd", "pb", "sur\ufffd", "ok2"]
+    assert rows[1]["published"] is None and rows[2]["published"] is None
+    assert rows[3]["entities"][0]["text"] == "3%"
+    bad = [2, 3, 4, 5, 6, 7, 8, 9]
     err_lines = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
     assert [int(re.match(rf"error: {re.escape(str(p))}:(\d+): ", ln).group(1)) for ln in err_lines] == bad
-    records = _rows(errs)
+    warn_lines = [ln for ln in res.stderr.splitlines() if ln.startswith("warning: ")]
+    assert [int(re.match(rf"warning: {re.escape(str(p))}:(\d+): ", ln).group(1)) for ln in warn_lines] == [10, 11]
+    assert "extracted without a publish date" in warn_lines[1] and "'2025-02-30'" in warn_lines[1]
+    records = [r for r in _rows(errs) if r.get("level") != "warning"]
     assert [r["line"] for r in records] == bad and all(r["path"] == str(p) and r["reason"] for r in records)
     assert records[1]["doc_id"] == "nt" and "missing 'text'" in records[1]["reason"]
     assert "must be a string, not int" in records[2]["reason"]
@@ -247,13 +256,12 @@ def test_truncated_and_fake_gzip_through_the_cli(tmp_path):
     fake = tmp_path / "fake.jsonl.gz"
     fake.write_bytes(b"this is not gzip\n" * 10)
     out = tmp_path / "out.jsonl"
-    res = _cli("extract", cut, fake, tmp_path / "missing.jsonl", "-o", out)
+    res = _cli("extract", cut, fake, "-o", out)
     assert res.exit_code == 1
     ids = [r["doc_id"] for r in _rows(out)]
     assert 0 < len(ids) < 300 and ids == [f"g{i}" for i in range(len(ids))]
     assert re.search(rf"error: {re.escape(str(cut))}:\d+: cannot read further", res.stderr)
     assert re.search(rf"error: {re.escape(str(fake))}:1: cannot read further: Not a gzipped file", res.stderr)
-    assert f"error: {tmp_path / 'missing.jsonl'}: no such file" in res.stderr
 
 
 # --- very long articles ---------------------------------------------------------------------
@@ -596,11 +604,14 @@ def test_dedup_reports_bad_lines_and_missing_files(tmp_path):
     broken = tmp_path / "broken.jsonl"
     broken.write_bytes(b'{"doc_id": "x"\n' + good.encode() + b'{"entities": 5}\n\xff\xfe garbage\n')
     out, errs = tmp_path / "facts.jsonl", tmp_path / "errors.jsonl"
+    # a mistyped input is refused before anything is read or written
     res = _cli("dedup", broken, tmp_path / "nope.jsonl", "-o", out, "--errors", errs)
+    assert res.exit_code == 2 and f"error: {tmp_path / 'nope.jsonl'}: no such file" in res.stderr
+    assert not out.exists() and not errs.exists()
+    res = _cli("dedup", broken, "-o", out, "--errors", errs)
     assert res.exit_code == 1
-    assert [r["line"] for r in _rows(errs)] == [1, 3, 4, None]
-    assert f"error: {tmp_path / 'nope.jsonl'}: cannot open" in res.stderr
-    assert "4 input(s) failed" in res.stderr
+    assert [r["line"] for r in _rows(errs)] == [1, 3, 4]
+    assert "3 input(s) failed" in res.stderr
     ref = tmp_path / "ref.jsonl"
     assert _cli("dedup", ext, "-o", ref).exit_code == 0
     assert out.read_text() == ref.read_text() != ""
@@ -677,7 +688,7 @@ def test_killed_extract_leaves_whole_lines_and_resume_completes_it(tmp_path, big
 def test_resume_state_cuts_a_partial_line(tmp_path):
     p = tmp_path / "o.jsonl"
     p.write_bytes(b'{"doc_id": "a"}\n{"doc_id": "b"}\n{"doc_id": "c", "ent')
-    assert resume_state(p) == {"a", "b"}
+    assert resume_state(p) == {(None, "a"), (None, "b")}
     assert p.read_bytes() == b'{"doc_id": "a"}\n{"doc_id": "b"}\n'
     assert resume_state(tmp_path / "none.jsonl") == set()
 

@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Union
 from ..dedup import Deduplicator
 from ..dedup.core import Variant, assemble, block_edges, block_keys, canonical, sort_canonical, variant_key
 from ..models import Article, Fact, FactList
-from ..read import (JSONL_SUFFIXES, TEXT_SUFFIXES, DecodeError, ReadError, decode_bytes, expand_paths,
-                    make_article, parse_jsonl_line, read_jsonl_stream, read_txt)
+from ..read import (JSONL_SUFFIXES, TEXT_SUFFIXES, ReadError, ReadWarning, expand_paths, jsonl_items,
+                    python_items, read_txt, txt_item)
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.bag
@@ -112,12 +112,7 @@ def _read_txt_url(url: str, storage_options: Optional[dict]) -> Union[Article, R
             data = fh.read()
     except OSError as e:
         return ReadError(url, None, f"cannot read: {e.strerror or e}")
-    stem = Path(url.rstrip("/").rsplit("/", 1)[-1]).stem
-    try:
-        text = decode_bytes(data)
-    except (DecodeError, UnicodeDecodeError) as e:
-        return ReadError(url, None, str(e), doc_id=stem)
-    return make_article(stem, text, None, url)
+    return txt_item(data, url, Path(url.rstrip("/").rsplit("/", 1)[-1]).stem)
 
 
 def _read_jsonl_file(target: str, display: str, storage_options: Optional[dict]) -> list:
@@ -131,38 +126,16 @@ def _read_jsonl_file(target: str, display: str, storage_options: Optional[dict])
     except OSError as e:
         return [ReadError(display, None, f"cannot open: {e.strerror or e}")]
     try:
-        return list(read_jsonl_stream(fh, display))
+        return [item for item, _ in jsonl_items(fh, display)]
     finally:
         fh.close()
-
-
-class _Block:
-    """A block of a dump's bytes read as a file whose first ``pad`` lines are empty, so that the
-    single-machine reader numbers its lines as in the whole file."""
-
-    def __init__(self, data: bytes, pad: int):
-        self._pad = pad
-        self._fh = io.BytesIO(data)
-
-    def readline(self) -> bytes:
-        if self._pad:
-            self._pad -= 1
-            return b"\n"
-        return self._fh.readline()
-
-    def __iter__(self):
-        while True:
-            line = self.readline()
-            if not line:
-                return
-            yield line
 
 
 def _parse_jsonl_block(block: bytes, first_line: int, display: str) -> list:
     """One block of a dump cut at line ends by ``dask.bytes.read_bytes``; ``first_line`` is the
     1-based number of its first line, counted from the blocks before it. Read by the
     single-machine reader (the same decoding, errors and default ids)."""
-    return list(read_jsonl_stream(_Block(block, first_line - 1), display))
+    return [item for item, _ in jsonl_items(io.BytesIO(block), display, first_line=first_line)]
 
 
 def _count_lines(block: bytes) -> int:
@@ -173,25 +146,7 @@ def _items_from_python(items: list, offset: int) -> list:
     """A partition of a Bag of strings, dicts or Articles; ``offset`` is the global index of its
     first item, so that default ids (``doc{i}``, ``<input>:{i+1}``) are the ones
     :func:`rare_earth_ie.extract_many` gives."""
-    import json
-
-    out = []
-    for j, t in enumerate(items):
-        i = offset + j
-        if isinstance(t, (Article, ReadError)):
-            out.append(t)
-        elif isinstance(t, str):
-            out.append(make_article(f"doc{i}", t, None, None))
-        elif isinstance(t, dict):
-            try:
-                line = json.dumps(t)
-            except (TypeError, ValueError) as e:
-                out.append(ReadError("<input>", i + 1, f"not JSON-serialisable: {e}"))
-                continue
-            out.append(parse_jsonl_line(line, "<input>", i + 1))
-        else:
-            out.append(ReadError("<input>", i + 1, f"cannot make an article of {type(t).__name__}"))
-    return out
+    return [x for j, t in enumerate(items) for x in python_items(t, offset + j)]
 
 
 def _utf16(target: str, storage_options: Optional[dict]) -> bool:
@@ -340,11 +295,12 @@ def _extract_partition(items: Iterable, batch_size: int, patterns_dir: Optional[
 
 
 def _is_result(x) -> bool:
-    return not isinstance(x, ReadError)
+    return not isinstance(x, (ReadError, ReadWarning))
 
 
 def _is_error(x) -> bool:
-    return isinstance(x, ReadError)
+    """Failures, and warnings (an article read without its bad publish date): both reported."""
+    return isinstance(x, (ReadError, ReadWarning))
 
 
 class ExtractBags(NamedTuple):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import re
 from collections import Counter, defaultdict
 from datetime import date
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
 from ..models import LABELS, ArticleResult, CanonicalFact
+from ..output import Target
 from .render import chips, color, esc, format_period, format_value, highlight, legend
 
 REPORT_HINT = "the report needs the [report] extra: pip install 'rare-earth-ie[report]'"
@@ -331,16 +331,13 @@ def build_report(results: Iterable[ArticleResult], title: str = "Rare-earth news
     return b.render(facts)
 
 
-def save(html: str, path: Union[str, Path]) -> None:
-    """Write the page atomically (``-`` for stdout), readable like any file the user creates."""
+def save(html: str, path: Union[str, Path, Target]) -> None:
+    """Write the page atomically (``-`` for stdout; a device or FIFO directly), readable like
+    any file the user creates."""
     from ..output import atomic_output
 
-    with atomic_output(str(path)) as fh:
+    with atomic_output(path) as fh:
         fh.write(html)
-    if str(path) != "-":
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(path, 0o666 & ~umask)
 
 
 def write_report(results: Iterable[ArticleResult], path: Union[str, Path], **kw: Any) -> Path:
