@@ -33,7 +33,10 @@ from typer.testing import CliRunner
 
 import rare_earth_ie as rei
 from rare_earth_ie.frontends.cli import app
-from rare_earth_ie.extract import CHUNK_CHARS, chunk_bounds, get_extractor
+from rare_earth_ie.extract import chunk_bounds, get_extractor
+from rare_earth_ie.settings import DEFAULT
+
+CHUNK_CHARS = DEFAULT.chunk_chars
 from rare_earth_ie.models import Article
 from rare_earth_ie.output import JsonlAppender, resume_state
 from rare_earth_ie.read import decode_bytes, iter_articles

@@ -22,14 +22,13 @@ from .._gc import gc_paused
 from ..facts.identity import make_fact_id
 from ..models import Article, ArticleResult, Entity, Fact
 from ..read import ReadError, articles_from_texts, find_published
+from ..settings import DEFAULT, Settings
 from .pipeline import build_nlp
 
-CHUNK_CHARS = 100_000  # well under spaCy's max_length; a cut falls on a line end
-WARM_CHARS = 5_000_000  # processed outside spaCy's memory zones first, to fill the tokenizer cache
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+def chunk_bounds(text: str, limit: int = DEFAULT.chunk_chars) -> list[tuple[int, int]]:
     """Cut ``text`` into pieces of at most ``limit`` characters, at line ends where possible."""
     if len(text) <= limit:
         return [(0, len(text))]
@@ -50,10 +49,11 @@ def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
 class Extractor:
     """One pipeline and the conversion of its docs to records."""
 
-    def __init__(self, patterns_dir: Optional[str] = None):
+    def __init__(self, patterns_dir: Optional[str] = None, settings: Settings = DEFAULT):
         self.nlp = build_nlp(patterns_dir)
+        self.settings = settings
         self._chars_unzoned = 0  # characters processed outside a memory zone
-        self.warm_chars = WARM_CHARS  # how many before batches run in memory zones
+        self.warm_chars = settings.warm_chars  # how many before batches run in memory zones
 
     def _doc(self, text: str, published: Optional[str], first: bool = True) -> Doc:
         if _SURROGATE.search(text):
@@ -67,13 +67,14 @@ class Extractor:
             doc.user_data["rei_header_zones"] = []
         return doc
 
-    def pipe(self, articles: Iterable[Article], batch_size: int = 64) -> Iterator[ArticleResult]:
+    def pipe(self, articles: Iterable[Article], batch_size: Optional[int] = None) -> Iterator[ArticleResult]:
         """Results in input order; spaCy's ``nlp.pipe`` batches the work.
 
         Pieces are tokenised lazily and each processed piece is turned into records at once, so
         a long article never holds more than a few of its pieces' Docs in memory; an article is
         yielded as soon as its last piece is done."""
         articles = iter(articles)
+        batch_size = batch_size or self.settings.batch_size
         while True:
             batch = list(islice(articles, batch_size))
             if not batch:
@@ -82,28 +83,28 @@ class Extractor:
                 # the first few MB fill the tokenizer's cache of common words, which spaCy does
                 # not fill inside a memory zone (and a zone opened by a caller is not nested)
                 self._chars_unzoned += sum(len(a.text) for a in batch)
-                yield from self._run_batch(batch, batch_size)
+                yield from self._run_batch(batch)
             else:
                 # every string and lexeme the batch adds to the vocab is dropped after it: a dump
                 # of varied numbers and names would otherwise grow the vocab without end
                 with self.nlp.memory_zone():
-                    yield from self._run_batch(batch, batch_size)
+                    yield from self._run_batch(batch)
 
-    def _run_batch(self, batch: list[Article], batch_size: int) -> Iterator[ArticleResult]:
+    def _run_batch(self, batch: list[Article]) -> Iterator[ArticleResult]:
         meta: deque[tuple[int, int, bool]] = deque()  # (article, offset, last piece?)
 
         def docs() -> Iterator[Doc]:
             for i, a in enumerate(batch):
-                bounds = chunk_bounds(a.text)
+                bounds = chunk_bounds(a.text, self.settings.chunk_chars)
                 for k, (s, e) in enumerate(bounds):
                     meta.append((i, s, k == len(bounds) - 1))
                     yield self._doc(a.text[s:e], a.published, first=k == 0)
 
         entities: list[Entity] = []
         facts: list[Fact] = []
-        # a small spaCy batch: our components work doc by doc, and a batch of 100 kB pieces
-        # of one long article would all be held at once
-        processed = self.nlp.pipe(docs(), batch_size=min(batch_size, 8))
+        # a small spaCy batch (Settings.spacy_batch): our components work doc by doc, and a
+        # batch of 100 kB pieces of one long article would all be held at once
+        processed = self.nlp.pipe(docs(), batch_size=self.settings.spacy_batch)
         while True:
             # the pipeline makes many small objects and no reference cycles: the collector
             # rescanning them as they pile up cost up to a third of the time of a text
@@ -168,16 +169,16 @@ class Extractor:
                 period_source=f["period_source"]))
 
 
-def get_extractor(patterns_dir: Optional[str] = None) -> Extractor:
-    """The process's pipeline for a pattern folder, built once (building costs ~1 s)."""
+def get_extractor(patterns_dir: Optional[str] = None, settings: Settings = DEFAULT) -> Extractor:
+    """The process's pipeline for a pattern folder and settings, built once (building costs ~1 s)."""
     # one key per folder: lru_cache alone keys get_extractor() and get_extractor(None) apart and
     # built a second pipeline (twice the memory, and another tokenizer cache to fill)
-    return _extractor(str(patterns_dir) if patterns_dir else None)
+    return _extractor(str(patterns_dir) if patterns_dir else None, settings)
 
 
 @lru_cache(maxsize=4)
-def _extractor(patterns_dir: Optional[str]) -> Extractor:
-    return Extractor(patterns_dir)
+def _extractor(patterns_dir: Optional[str], settings: Settings) -> Extractor:
+    return Extractor(patterns_dir, settings)
 
 
 def extract(text: str, published: Optional[str] = None, doc_id: str = "doc",
@@ -194,9 +195,9 @@ def extract(text: str, published: Optional[str] = None, doc_id: str = "doc",
 _worker: Optional[Extractor] = None
 
 
-def _init_worker(patterns_dir: Optional[str]) -> None:
+def _init_worker(patterns_dir: Optional[str], settings: Settings) -> None:
     global _worker
-    _worker = get_extractor(patterns_dir)
+    _worker = get_extractor(patterns_dir, settings)
 
 
 def _work(batch: list[Article]) -> list[Union[str, ReadError]]:
@@ -215,26 +216,30 @@ def _batches(items: Iterable[Article], n: int) -> Iterator[list[Article]]:
         yield b
 
 
-def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: int = 64,
+def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: Optional[int] = None,
                  n_process: int = 1, patterns_dir: Optional[str] = None,
-                 on_error: str = "raise") -> Iterator[Union[ArticleResult, ReadError]]:
+                 on_error: str = "raise", settings: Settings = DEFAULT) -> Iterator[Union[ArticleResult, ReadError]]:
     """Extract many articles lazily, in input order.
 
     ``items`` may be strings, dicts (``{"doc_id"|"id", "text", "published"?}``) or
-    :class:`Article` objects. With ``n_process > 1`` batches go to worker processes, each with
-    its own pipeline; results are identical to a single-process run. With
+    :class:`Article` objects, cut into batches of ``batch_size`` articles (default
+    ``settings.batch_size``, 64). With ``n_process > 1`` batches go to worker processes, each
+    with its own pipeline; results are identical to a single-process run. With
     ``on_error="return"`` a document that fails is yielded as a :class:`ReadError` instead of
     raising, and the rest goes on.
     """
+    if (batch_size is not None and batch_size < 1) or n_process < 1:
+        raise ValueError(f"batch_size and n_process must be at least 1 (got {batch_size}, {n_process})")
+    batch_size = batch_size or settings.batch_size
     articles = articles_from_texts(items)
     if n_process <= 1:
-        ex = get_extractor(patterns_dir)
+        ex = get_extractor(patterns_dir, settings)
         for batch in _batches(articles, batch_size):
             results = ex.pipe_safe(batch) if on_error == "return" else list(ex.pipe(batch, batch_size))
             yield from results
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ctx.Pool(n_process, initializer=_init_worker, initargs=(patterns_dir,)) as pool:
+    with ctx.Pool(n_process, initializer=_init_worker, initargs=(patterns_dir, settings)) as pool:
         # a bounded window of batches in flight, collected in input order (Pool.imap would read
         # the whole input ahead of the workers and hold it in memory)
         pending: deque = deque()

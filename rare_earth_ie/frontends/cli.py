@@ -242,7 +242,7 @@ def _articles(sources: list, failures: Failures, settings: Settings, skip: froze
         yield item
 
 
-def _results(sources: list, failures: Failures, settings: Settings, batch_size: int, n_process: int,
+def _results(sources: list, failures: Failures, settings: Settings, n_process: int,
              skip: frozenset = frozenset()) -> Iterator[ArticleResult]:
     from ..extract import extract_many
     from ..read import ReadError
@@ -250,8 +250,8 @@ def _results(sources: list, failures: Failures, settings: Settings, batch_size: 
     # extract_many yields one item per article in input order: a document whose extraction
     # failed is reported by the file and line it was read from (its source may be a URL)
     where: deque = deque()
-    for r in extract_many(_articles(sources, failures, settings, skip, where), batch_size=batch_size,
-                          n_process=n_process, on_error="return"):
+    for r in extract_many(_articles(sources, failures, settings, skip, where), n_process=n_process,
+                          on_error="return", settings=settings):
         path, line = where.popleft() if where else (None, None)
         if isinstance(r, ReadError):
             failures(ReadError(path or r.path, line, r.reason, doc_id=r.doc_id))
@@ -274,7 +274,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 PATHS = typer.Argument(..., help="Folders, globs, .txt, .jsonl, .jsonl.gz files, or - for stdin JSONL.")
 ERRORS = typer.Option(None, "--errors", help="Write one JSON record per failed input (and per warning) to FILE.")
 FAIL_FAST = typer.Option(False, "--fail-fast", help="Stop at the first input that fails.")
-BATCH = typer.Option(64, "--batch-size", min=1, help="Articles per batch.")
+BATCH = typer.Option(Settings().batch_size, "--batch-size", min=1, help="Articles per batch.")
 NPROC = typer.Option(1, "--n-process", "-j", min=1, help="Worker processes.")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line.")
 MAX_LINE = typer.Option(Settings().max_line_bytes, "--max-line-bytes", min=1,
@@ -294,7 +294,7 @@ def extract(paths: List[str] = PATHS,
     """One JSON line per article: doc_id, published, source, entities, facts."""
     from ..output import JsonlAppender, resume_state
 
-    settings = Settings(max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
     out, err = _targets(output, errors)
     if resume and not out.is_file:
         _refuse("--resume needs -o FILE (a file, not standard output or a device)")
@@ -307,15 +307,10 @@ def extract(paths: List[str] = PATHS,
         failures.open()
         with JsonlAppender(out, append=resume) as w, Progress("extract", quiet) as progress:
             for r in summary.count(progress.track(
-                    _results(sources, failures, settings, batch_size, n_process, skip))):
+                    _results(sources, failures, settings, n_process, skip))):
                 w.write(r)
         summary.say(failures, f"{w.lines:,} lines written to {out}" + (" (resumed)" if resume else ""))
     failures.finish()
-
-
-# mentions beyond this many move to a temporary SQLite file, so that deduplicating a dump of any
-# size holds only its distinct statements in memory
-SPILL_AFTER = 200_000
 
 
 def _write_facts(facts: Iterable[CanonicalFact], target: Target) -> int:
@@ -376,7 +371,7 @@ def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `
     summary = Summary("dedup", quiet)
     with _write_errors_as_one_line():
         failures.open()
-        d = Deduplicator(spill_after=SPILL_AFTER)
+        d = Deduplicator(spill_after=Settings().spill_after)
         with Progress("read", quiet) as progress:
             for path in inputs:
                 for r in summary.count(progress.track(_read_extracted(path, failures))):
@@ -425,7 +420,7 @@ def run(paths: List[str] = PATHS,
     """Extract, then deduplicate: canonical facts of a whole dump (the main job)."""
     from ..dedup import Deduplicator
 
-    settings = Settings(max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
     out, err = _targets(output, errors)
     if dask_scheduler and "-" in paths:
         _refuse("stdin (-) cannot be read by a Dask cluster: pass files, globs or URLs")
@@ -438,10 +433,10 @@ def run(paths: List[str] = PATHS,
         if dask_scheduler:
             _run_dask(sources, dask_scheduler, out, failures, summary, batch_size, n_process, quiet)
         else:
-            d = Deduplicator(spill_after=SPILL_AFTER)
+            d = Deduplicator(spill_after=settings.spill_after)
             with Progress("extract", quiet) as progress:
                 for r in summary.count(progress.track(
-                        _results(sources, failures, settings, batch_size, n_process))):
+                        _results(sources, failures, settings, n_process))):
                     d.add(r)
             if not _nothing_read(summary, failures, out):
                 progress.message(f"dedup: {summary.facts} facts")
@@ -468,7 +463,7 @@ def report(paths: List[str] = PATHS,
     except ImportError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(USAGE)
-    settings = Settings(max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
     out, err = _targets(output, errors)
     sources = _sources(paths, [out, err])
     _claim(out, err)
@@ -478,7 +473,7 @@ def report(paths: List[str] = PATHS,
         failures.open()
         builder = ReportBuilder(title=title, max_articles=max_articles)
         with Progress("extract", quiet) as progress:
-            for r in summary.count(progress.track(_results(sources, failures, settings, batch_size, n_process))):
+            for r in summary.count(progress.track(_results(sources, failures, settings, n_process))):
                 builder.add(r)
         if not _nothing_read(summary, failures, out):
             progress.message(f"report: deduplicating {summary.facts} facts, drawing charts")

@@ -209,13 +209,13 @@ def _expand(paths: Iterable[str], storage_options: Optional[dict]) -> list:
     return out
 
 
-def read_bag(paths_or_bag, batch_size: int = 64, blocksize: Union[int, str, None] = None,
+def read_bag(paths_or_bag, files_per_partition: int = 64, blocksize: Union[int, str, None] = None,
              storage_options: Optional[dict] = None) -> "dask.bag.Bag":
     """A Bag of :class:`Article` and :class:`ReadError`, in input order.
 
     ``paths_or_bag``: files, folders, globs and fsspec URLs (``s3://...``; local paths as the
     command line takes them), or a Bag of strings, dicts or Articles. ``.txt`` files are read
-    ``batch_size`` to a partition; a JSONL dump (``.jsonl``, ``.jsonl.gz``, ...) is one partition
+    ``files_per_partition`` to a partition; a JSONL dump (``.jsonl``, ``.jsonl.gz``, ...) is one partition
     read by one task (through fsspec, the layer under ``dask.bag.read_text``), or, with
     ``blocksize`` (bytes, or ``"64MiB"``) and when not compressed, one partition per block of that
     size cut at line ends by ``dask.bytes.read_bytes`` (what ``read_text`` splits with). Either
@@ -243,8 +243,8 @@ def read_bag(paths_or_bag, batch_size: int = 64, blocksize: Union[int, str, None
     txt: list = []
 
     def flush_txt() -> None:
-        for i in range(0, len(txt), max(1, batch_size)):
-            parts.append(delayed(_read_txt_files)(txt[i:i + batch_size]))
+        for i in range(0, len(txt), max(1, files_per_partition)):
+            parts.append(delayed(_read_txt_files)(txt[i:i + files_per_partition]))
         txt.clear()
 
     from fsspec.utils import infer_compression
@@ -314,19 +314,20 @@ class ExtractBags(NamedTuple):
 
 def extract_bag(paths_or_bag, batch_size: int = 64, patterns_dir: Optional[str] = None,
                 blocksize: Union[int, str, None] = None, npartitions: Optional[int] = None,
-                storage_options: Optional[dict] = None) -> ExtractBags:
+                storage_options: Optional[dict] = None, files_per_partition: int = 64) -> ExtractBags:
     """Extract articles on a Dask cluster: ``results, errors = extract_bag(paths)``.
 
     ``paths_or_bag``: files, folders, globs and fsspec URLs (as :func:`read_bag` reads them), or
     a Bag of strings, dicts or Articles. Extraction runs per partition with one pipeline per
-    worker process, in batches of ``batch_size``; ``npartitions`` repartitions the articles first
+    worker process, in batches of ``batch_size`` articles; ``.txt`` files are read
+    ``files_per_partition`` to a partition; ``npartitions`` repartitions the articles first
     (a single large ``.jsonl.gz`` is one partition otherwise). ``patterns_dir`` must exist on
     the workers.
 
     Failed inputs (unreadable files, malformed lines, documents whose extraction raised) are kept
     out of ``results`` and go to ``errors`` as :class:`ReadError` records.
     """
-    articles = read_bag(paths_or_bag, batch_size=batch_size, blocksize=blocksize,
+    articles = read_bag(paths_or_bag, files_per_partition=files_per_partition, blocksize=blocksize,
                         storage_options=storage_options)
     if npartitions is not None and npartitions != articles.npartitions:
         articles = articles.repartition(npartitions=npartitions)
