@@ -3,10 +3,12 @@ in one SQLite file (``rare-earth-ie ingest DUMP... --db facts.sqlite``).
 
 The design makes the store a function of the set of articles ingested, whatever the order:
 
-* an article is kept once per (doc_id, content hash): the hash of its publish date and raw
-  text (or, for an article that comes without its text, of its extracted record). A known
-  article is not extracted again; a second copy of it changes nothing. Where it was read from
-  (its own ``source``/``url``, or the ``.txt`` file it was) is a set beside it;
+* an article is kept once per (doc_id, content hash), the hash of its extracted record (publish
+  date, entities, facts; not where it was read from). Its raw text is kept beside it when it
+  was read with it: an article read again with the same publish date and text is recognised by
+  that text's hash and not extracted again, and the same article ingested once from a dump and
+  once from ``extract`` output is one article. Where it was read from (its own
+  ``source``/``url``, or the ``.txt`` file it was) is a set beside it;
 * the canonical facts are derived from all stored articles, read in key order, by the library's
   deduplication (:class:`rare_earth_ie.dedup.Deduplicator`), so a new copy of a known statement
   joins its canonical fact and a new statement is added, exactly as if the whole dump had been
@@ -52,8 +54,9 @@ CREATE TABLE runs (run_id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished T
                    articles_new INTEGER NOT NULL, facts_before INTEGER NOT NULL,
                    facts_after INTEGER NOT NULL);
 CREATE TABLE articles (doc_id TEXT NOT NULL, content_hash TEXT NOT NULL, published TEXT,
-                       result TEXT NOT NULL, text BLOB, run_id INTEGER NOT NULL,
+                       result TEXT NOT NULL, text_hash TEXT, text BLOB, run_id INTEGER NOT NULL,
                        PRIMARY KEY (doc_id, content_hash)) WITHOUT ROWID;
+CREATE INDEX articles_by_text ON articles (doc_id, text_hash);
 CREATE TABLE article_sources (doc_id TEXT NOT NULL, content_hash TEXT NOT NULL, source TEXT NOT NULL,
                               PRIMARY KEY (doc_id, content_hash, source)) WITHOUT ROWID;
 CREATE TABLE facts (rank INTEGER PRIMARY KEY, fact_id TEXT NOT NULL, metric TEXT,
@@ -76,17 +79,14 @@ def is_store_file(path: Union[str, Path]) -> bool:
         return False
 
 
-def article_key(published: Optional[str], text: str) -> str:
-    """The content hash of an article read with its text: its publish date and raw text (the
-    two things its extraction depends on)."""
+def text_hash(published: Optional[str], text: str) -> str:
+    """The hash of what an article's extraction depends on: its publish date and raw text."""
     return _hash(f"t\0{published or ''}\0{text}")
 
 
 def content_hash(result: ArticleResult) -> str:
-    """The key of an extracted article: :func:`article_key` when its text is known, else the
-    hash of its record (without the source, which is kept apart)."""
-    if result.text is not None:
-        return article_key(result.published, result.text)
+    """The key of an extracted article: the hash of its record (without its source, which is
+    kept apart, and its text, which the record's JSON never holds)."""
     return _hash("r\0" + result.model_copy(update={"source": None}).model_dump_json())
 
 
@@ -102,6 +102,7 @@ class IngestStats:
     articles_new: int = 0
     articles_known: int = 0
     sources_new: int = 0
+    texts_added: int = 0
     facts_before: int = 0
     facts_after: int = 0
     committed: bool = False
@@ -110,6 +111,10 @@ class IngestStats:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
 
 
 def _now() -> str:
@@ -218,19 +223,23 @@ class Store:
         for body, first, last in self.db.execute("SELECT body, first_seen, last_seen FROM facts ORDER BY rank"):
             yield {"fact": CanonicalFact.model_validate_json(body), "first_seen": first, "last_seen": last}
 
-    def results(self, with_text: bool = True) -> Iterator[ArticleResult]:
-        """Every stored article, in key order (doc_id, content hash), with its text when it was
-        stored and ``with_text``; ``source`` is the first of its sources (all: :meth:`documents`)."""
+    def records(self, with_text: bool = True) -> Iterator[tuple[ArticleResult, list[str]]]:
+        """Every stored article with all its sources, in key order."""
         sources = self._sources()
         col = "text" if with_text else "NULL"
         rows = self.db.execute(f"SELECT doc_id, content_hash, result, {col} FROM articles "
                                "ORDER BY doc_id, content_hash")
         for doc_id, h, body, blob in rows:
             r = ArticleResult.model_validate_json(body)
-            update = {"source": min(sources.get((doc_id, h), [None]), key=lambda s: s or "")}
             if blob is not None:
-                update["text"] = zlib.decompress(blob).decode("utf-8", "surrogatepass")
-            yield r.model_copy(update=update)
+                r = r.model_copy(update={"text": zlib.decompress(blob).decode("utf-8", "surrogatepass")})
+            yield r, sorted(sources.get((doc_id, h), []))
+
+    def results(self, with_text: bool = True) -> Iterator[ArticleResult]:
+        """Every stored article, in key order (doc_id, content hash), with its text when it was
+        stored and ``with_text``; ``source`` is the first of its sources (all: :meth:`records`)."""
+        for r, sources in self.records(with_text):
+            yield r.model_copy(update={"source": sources[0] if sources else None})
 
     def _sources(self) -> dict[tuple[str, str], list[str]]:
         out: dict[tuple[str, str], list[str]] = {}
@@ -269,7 +278,8 @@ class Store:
         if self.is_new:
             return h.hexdigest()
         queries = [
-            "SELECT doc_id, content_hash, published, result, text FROM articles ORDER BY doc_id, content_hash",
+            "SELECT doc_id, content_hash, published, result, text_hash, text FROM articles "
+            "ORDER BY doc_id, content_hash",
             "SELECT doc_id, content_hash, source FROM article_sources ORDER BY doc_id, content_hash, source",
             "SELECT rank, fact_id, metric, support, first_seen, last_seen, body FROM facts ORDER BY rank",
         ]
@@ -289,7 +299,6 @@ class Ingest:
         self.settings = settings
         self.stats = IngestStats(inputs=inputs)
         self.started = _now()
-        self._pending: set[tuple[str, str]] = set()
         self._open = False
 
     def __enter__(self) -> "Ingest":
@@ -303,11 +312,7 @@ class Ingest:
             self.rollback()
 
     def begin(self) -> None:
-        new = self.store.is_new
-        if new:
-            # a persistent setting of the file, outside any transaction: readers see the last
-            # committed state while an ingest writes
-            self.db.execute("PRAGMA journal_mode = WAL")
+        self._new = self.store.is_new
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
@@ -319,49 +324,55 @@ class Ingest:
         self.run_id = (self.db.execute("SELECT COALESCE(MAX(run_id), 0) + 1 FROM runs").fetchone()[0])
         self.stats.facts_before = self.store.count("facts")
 
-    def known(self, doc_id: str, key: str) -> bool:
-        """Is this article (doc_id and content hash) in the store, or added in this ingest?"""
-        if (doc_id, key) in self._pending:
-            return True
-        row = self.db.execute("SELECT 1 FROM articles WHERE doc_id = ? AND content_hash = ?",
-                              (doc_id, key)).fetchone()
-        return row is not None
-
-    def saw(self, doc_id: str, key: str, source: Optional[str]) -> None:
-        """A known article read again: only a source not seen before is recorded."""
-        self.stats.articles_read += 1
-        self.stats.articles_known += 1
-        self._add_source(doc_id, key, source)
-
-    def _add_source(self, doc_id: str, key: str, source: Optional[str]) -> None:
-        if source:
-            cur = self.db.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?, ?)", (doc_id, key, source))
-            self.stats.sources_new += cur.rowcount
-
-    def add(self, result: ArticleResult, key: Optional[str] = None) -> bool:
-        """Store one extracted article (its ``source`` goes to the set of its sources); False
-        when it was already there."""
-        key = key or content_hash(result)
-        if self.known(result.doc_id, key):
-            self.saw(result.doc_id, key, result.source)
+    def known_text(self, doc_id: str, published: Optional[str], text: str, source: Optional[str]) -> bool:
+        """Is an article with this doc_id, publish date and text stored (or added in this
+        ingest)? Then it is not extracted again: it counts as read, and a source not seen
+        before is recorded."""
+        row = self.db.execute("SELECT content_hash FROM articles WHERE doc_id = ? AND text_hash = ? LIMIT 1",
+                              (doc_id, text_hash(published, text))).fetchone()
+        if row is None:
             return False
         self.stats.articles_read += 1
-        self.stats.articles_new += 1
-        body = result.model_copy(update={"source": None}).model_dump_json()
-        blob = (zlib.compress(result.text.encode("utf-8", "surrogatepass"), 6)
-                if result.text is not None else None)
-        self.db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)",
-                        (result.doc_id, key, result.published, body, blob, self.run_id))
-        self._pending.add((result.doc_id, key))
-        self._add_source(result.doc_id, key, result.source)
+        self.stats.articles_known += 1
+        self._add_sources(doc_id, row[0], [source])
         return True
+
+    def _add_sources(self, doc_id: str, key: str, sources: Iterable[Optional[str]]) -> None:
+        for s in sources:
+            if s:
+                cur = self.db.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?, ?)", (doc_id, key, s))
+                self.stats.sources_new += cur.rowcount
+
+    def add(self, result: ArticleResult, sources: Iterable[str] = ()) -> bool:
+        """Store one extracted article (its ``source``, and ``sources``, go to the set of its
+        sources, its ``text`` beside it); False when its record was already there (then only a
+        source, or the text it lacked, is added)."""
+        key = content_hash(result)
+        th = text_hash(result.published, result.text) if result.text is not None else None
+        self.stats.articles_read += 1
+        row = self.db.execute("SELECT text_hash FROM articles WHERE doc_id = ? AND content_hash = ?",
+                              (result.doc_id, key)).fetchone()
+        if row is None:
+            self.stats.articles_new += 1
+            body = result.model_copy(update={"source": None}).model_dump_json()
+            self.db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (result.doc_id, key, result.published, body, th,
+                             _pack(result.text) if th is not None else None, self.run_id))
+        else:
+            self.stats.articles_known += 1
+            if row[0] is None and th is not None:
+                self.db.execute("UPDATE articles SET text_hash = ?, text = ? WHERE doc_id = ? AND content_hash = ?",
+                                (th, _pack(result.text), result.doc_id, key))
+                self.stats.texts_added += 1
+        self._add_sources(result.doc_id, key, [result.source, *sources])
+        return row is None
 
     def commit(self) -> IngestStats:
         """Derive the canonical facts again (when an article was added), log the run, commit;
         an ingest that added nothing rolls back, so the file is not touched."""
         if not self._open:
             return self.stats
-        if not self.stats.articles_new and not self.stats.sources_new:
+        if not (self.stats.articles_new or self.stats.sources_new or self.stats.texts_added):
             self.rollback()
             self.stats.facts_after = self.stats.facts_before
             return self.stats
@@ -380,6 +391,10 @@ class Ingest:
             self.rollback()
             raise
         self._open = False
+        if self._new:
+            # a persistent setting of the file, made outside any transaction once the store
+            # exists: readers see the last committed state while a later ingest writes
+            self.db.execute("PRAGMA journal_mode = WAL")
         self.stats.committed = True
         self.stats.run_id = self.run_id
         return self.stats

@@ -253,6 +253,14 @@ def _models(items: list, docs: Documents, n_process: int, settings: Settings
 # --- growing a store -----------------------------------------------------------------------------
 
 
+def record_source(source: Optional[str]) -> Optional[str]:
+    """The source of an ``extract`` record as :func:`own_source` would have kept it: the path of
+    the dump it was read from (a JSONL line without a source of its own) is dropped."""
+    if source and (source.lower().endswith(_DUMP_SUFFIXES) or source == "<stdin>"):
+        return None
+    return source
+
+
 def own_source(article, path: str, line: Optional[int]) -> Optional[str]:
     """An article's own source: its ``source``/``url`` field, or the ``.txt`` file it is; a
     JSONL line without either has none (the reader gives it the dump's path, which is where it
@@ -270,8 +278,6 @@ def ingest(data, db: Union[str, Path], n_process: int = 1, settings: Settings = 
     raises ValueError naming it (and nothing is stored)."""
     from ..extract import extract_many
     from ..read import ReadWarning, expand_paths, read_sources
-    from ..store import article_key
-
     if isinstance(data, (str, Path, ArticleResult)):
         data = [data]
     items = list(data)
@@ -288,15 +294,15 @@ def ingest(data, db: Union[str, Path], n_process: int = 1, settings: Settings = 
                 kind = kind_of(p)
                 if kind == "store":
                     with Store(p, readonly=True) as other:
-                        for r in other.results():
-                            tx.add(r)
+                        for r, srcs in other.records():
+                            tx.add(r, srcs)
                 elif kind == "records":
                     for rec in read_records(p):
                         if not isinstance(rec, ArticleResult):
                             raise ValueError(str(rec) if isinstance(rec, ReadError) else
                                              f"{p}: canonical facts cannot be ingested (their articles "
                                              "are needed): ingest the dump or the output of extract")
-                        tx.add(rec)
+                        tx.add(rec.model_copy(update={"source": record_source(rec.source)}))
                 else:
                     raw.append(p)
 
@@ -308,10 +314,7 @@ def ingest(data, db: Union[str, Path], n_process: int = 1, settings: Settings = 
                 if isinstance(a, ReadError):
                     raise ValueError(str(a))
                 a = a.model_copy(update={"source": own_source(a, path, line)})
-                key = article_key(a.published, a.text)
-                if tx.known(a.doc_id, key):
-                    tx.saw(a.doc_id, key, a.source)
-                else:
+                if not tx.known_text(a.doc_id, a.published, a.text, a.source):
                     yield a
 
         for r in extract_many(new_articles(), n_process=n_process, settings=settings):
