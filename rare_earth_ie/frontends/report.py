@@ -75,11 +75,16 @@ def _one_month(start: Any, end: Any) -> bool:
 
 
 def observation_rows(data: Iterable[Any], docs: Any = None) -> list[dict[str, Any]]:
-    """Observation rows (with conflicts marked) of canonical facts, or the rows themselves."""
+    """Observation rows (with conflicts marked) of canonical facts, or the rows themselves (dicts,
+    or the DataFrame of :func:`rare_earth_ie.series`)."""
     from ..analysis import find_conflicts
     from ..analysis import observation_rows as rows_of
 
-    items = list(data)
+    if hasattr(data, "to_dict"):  # a DataFrame of rei.series: its missing values back to None
+        items = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+                 for r in data.to_dict("records")]
+    else:
+        items = list(data)
     if items and not isinstance(items[0], dict):
         items = rows_of(items, docs)
         find_conflicts(items)
@@ -134,9 +139,7 @@ def volume_points(data: Iterable[Any], docs: Any = None) -> list[dict[str, Any]]
 # --- charts ------------------------------------------------------------------------------------
 
 def _figure(width: float = 6.4, height: float = 3.8):
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
+    # a bare Figure draws without pyplot or a GUI backend, and leaves a notebook's backend alone
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
@@ -253,7 +256,7 @@ def _series_chart(points: list[dict], ylabel: str, salt: str) -> str:
 
 def price_chart(data: Iterable[Any], docs: Any = None) -> Optional[str]:
     """Prices per material over time in USD per kg, as inline SVG (None when nothing
-    qualifies); ``data``: canonical facts or observation rows."""
+    qualifies); ``data``: canonical facts, observation rows or a series DataFrame."""
     points = price_points(data, docs)
     if not points:
         return None
@@ -262,7 +265,7 @@ def price_chart(data: Iterable[Any], docs: Any = None) -> Optional[str]:
 
 def volume_chart(data: Iterable[Any], docs: Any = None) -> Optional[str]:
     """Volumes of one month (exports, imports, production) in tonnes, as inline SVG (None when
-    nothing qualifies); ``data``: canonical facts or observation rows."""
+    nothing qualifies); ``data``: canonical facts, observation rows or a series DataFrame."""
     points = volume_points(data, docs)
     if not points:
         return None
