@@ -136,7 +136,8 @@ class Store:
             raise StoreError(f"{path}: not a rare-earth-ie store (not an SQLite file)")
         try:
             if readonly:
-                uri = "file:" + os.path.abspath(self.path).replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+                path = os.path.abspath(self.path).replace("?", "%3f").replace("#", "%23")
+                uri = f"file:{path}?mode=ro"
                 self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
             else:
                 self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=timeout)
@@ -220,7 +221,8 @@ class Store:
 
     def fact_rows(self) -> Iterator[dict]:
         """Each canonical fact with its first and last seen publish dates."""
-        for body, first, last in self.db.execute("SELECT body, first_seen, last_seen FROM facts ORDER BY rank"):
+        rows = self.db.execute("SELECT body, first_seen, last_seen FROM facts ORDER BY rank")
+        for body, first, last in rows:
             yield {"fact": CanonicalFact.model_validate_json(body), "first_seen": first, "last_seen": last}
 
     def records(self, with_text: bool = True) -> Iterator[tuple[ArticleResult, list[str]]]:
@@ -340,7 +342,8 @@ class Ingest:
     def _add_sources(self, doc_id: str, key: str, sources: Iterable[Optional[str]]) -> None:
         for s in sources:
             if s:
-                cur = self.db.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?, ?)", (doc_id, key, s))
+                cur = self.db.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?, ?)",
+                                      (doc_id, key, s))
                 self.stats.sources_new += cur.rowcount
 
     def add(self, result: ArticleResult, sources: Iterable[str] = ()) -> bool:
@@ -361,7 +364,8 @@ class Ingest:
         else:
             self.stats.articles_known += 1
             if row[0] is None and th is not None:
-                self.db.execute("UPDATE articles SET text_hash = ?, text = ? WHERE doc_id = ? AND content_hash = ?",
+                self.db.execute("UPDATE articles SET text_hash = ?, text = ? "
+                                "WHERE doc_id = ? AND content_hash = ?",
                                 (th, _pack(result.text), result.doc_id, key))
                 self.stats.texts_added += 1
         self._add_sources(result.doc_id, key, [result.source, *sources])

@@ -58,13 +58,14 @@ def test_chart_points_come_from_the_normalised_series():
     month = {"start": "2025-09-01", "end": "2025-09-30", "grain": "month"}
     dy = _ent("MATERIAL", name="dysprosium oxide", symbol="Dy")
     facts = [
-        _fact("price", [dy, _ent("MONEY", 1, amount=100.0, amount_max=120.0, currency="USD", per="kg")], month,
-              text="a"),
+        _fact("price", [dy, _ent("MONEY", 1, amount=100.0, amount_max=120.0, currency="USD", per="kg")],
+              month, text="a"),
         _fact("price", [dy, _ent("MONEY", 1, amount=1_600_000.0, currency="CNY", per="t")], month,
               text="b", doc="e"),                                                     # CNY per tonne
         _fact("price", [_ent("MONEY", amount=5.0, currency="USD", per="kg")], month, text="c"),  # no material
-        _fact("price", [dy, _ent("MONEY", 1, amount=9.0, currency="USD", per="kg")], None, text="d"),  # no period
-        _fact("price", [dy, _ent("MONEY", 1, amount=9.0, currency="XYZ", per="kg")], month, text="e"),  # no rate
+        # no period; a currency the ECB does not quote
+        _fact("price", [dy, _ent("MONEY", 1, amount=9.0, currency="USD", per="kg")], None, text="d"),
+        _fact("price", [dy, _ent("MONEY", 1, amount=9.0, currency="XYZ", per="kg")], month, text="e"),
         _fact("volume", [_ent("QUANTITY", value=2.5, unit="kt")], month, text="Exports rose"),
         _fact("volume", [_ent("QUANTITY", value=300.0, unit="t")], month, text="Imports of ore"),
         _fact("volume", [_ent("QUANTITY", value=30.0, unit="MGOe")], month, text="f"),        # not a mass
@@ -73,7 +74,8 @@ def test_chart_points_come_from_the_normalised_series():
     ]
     cny = CurrencyConverter().convert(1, "CNY", "USD", date=date(2025, 9, 30))
     prices = rep.price_points(facts)
-    assert [(p["series"], round(p["value"], 6), p["unit"], str(p["date"]), p["conflict"]) for p in prices] == [
+    got = [(p["series"], round(p["value"], 6), p["unit"], str(p["date"]), p["conflict"]) for p in prices]
+    assert got == [
         ("Dysprosium oxide", 110.0, "USD/kg", "2025-09-15", True),
         ("Dysprosium oxide", round(1600 * cny, 6), "USD/kg", "2025-09-15", True)]
     vols = rep.volume_points(facts)

@@ -134,13 +134,15 @@ def test_ecb_rate_of_the_day_or_the_last_working_day_before_it():
 
 def test_money_per_tonne_in_another_currency_becomes_usd_per_kg_with_the_rate_recorded():
     f = _fact("price", [_ent("MATERIAL", name="dysprosium oxide", symbol="Dy"),
-                        _ent("MONEY", 5, amount=1_650_000.0, amount_max=1_700_000.0, currency="CNY", per="t")],
+                        _ent("MONEY", 5, amount=1_650_000.0, amount_max=1_700_000.0, currency="CNY",
+                             per="t")],
               MARCH)
     (row,) = observations(f)
     rate = _usd("CNY", date(2025, 3, 31))
     assert row["fx_rate"] == pytest.approx(rate) and row["fx_date"] == "2025-03-31"
     assert row["unit_norm"] == "USD/kg"
-    assert row["value_norm"] == pytest.approx(1650 * rate) and row["value_max_norm"] == pytest.approx(1700 * rate)
+    assert row["value_norm"] == pytest.approx(1650 * rate)
+    assert row["value_max_norm"] == pytest.approx(1700 * rate)
     assert (row["value"], row["currency"], row["per"]) == (1_650_000.0, "CNY", "t")
     assert row["material"] == "dysprosium oxide" and row["material_symbol"] == "Dy"
     assert list(row) == COLUMNS
@@ -155,12 +157,14 @@ def test_price_per_mtu_and_per_lb():
 
 
 def test_one_observation_per_material_the_value_nearest_to_it():
-    f = _fact("price", [_ent("MATERIAL", 0, name="terbium oxide"), _ent("MONEY", 20, amount=7.0e6, currency="CNY", per="t"),
+    f = _fact("price", [_ent("MATERIAL", 0, name="terbium oxide"),
+                        _ent("MONEY", 20, amount=7.0e6, currency="CNY", per="t"),
                         _ent("MATERIAL", 40, name="gadolinium oxide"),
                         _ent("MONEY", 60, amount=1.6e5, currency="CNY", per="t"),
                         _ent("MONEY", 80, amount=1.5e5, currency="CNY", per="t")], MARCH)
     rows = observations(f)
-    assert [(r["material"], r["value"]) for r in rows] == [("terbium oxide", 7.0e6), ("gadolinium oxide", 1.6e5)]
+    assert [(r["material"], r["value"]) for r in rows] == [("terbium oxide", 7.0e6),
+                                                           ("gadolinium oxide", 1.6e5)]
     assert len({r["observation_id"] for r in rows}) == 2
 
 
@@ -168,7 +172,8 @@ def test_metric_vocabulary_is_data_and_changes_are_not_levels():
     exports = _fact("volume", [_ent("QUANTITY", value=10.0, unit="t")], MARCH, text="Exports of magnets")
     imports = _fact("volume", [_ent("QUANTITY", value=10.0, unit="t")], MARCH, text="Inbound cargoes of ore")
     tariff = _fact("tariff", [_ent("PERCENT", value=25.0)], MARCH, text="a 25% tariff")
-    change = _fact("share", [_ent("PERCENT", value=5.0, direction="up", basis="YoY")], MARCH, text="up 5% YoY")
+    change = _fact("share", [_ent("PERCENT", value=5.0, direction="up", basis="YoY")], MARCH,
+                   text="up 5% YoY")
     unknown = _fact("some new metric", [_ent("QUANTITY", value=3.0, unit="kg")], MARCH, text="three kilos")
     assert observations(exports)[0]["metric"] == "export volume"
     assert observations(imports)[0]["metric"] == "import volume"
@@ -255,7 +260,8 @@ def test_tolerance_ranges_and_periods():
 
 
 @settings(max_examples=30, deadline=None)
-@given(values=st.lists(st.floats(min_value=1, max_value=2000), min_size=2, max_size=8), seed=st.integers(0, 99))
+@given(values=st.lists(st.floats(min_value=1, max_value=2000), min_size=2, max_size=8),
+       seed=st.integers(0, 99))
 def test_conflicts_do_not_depend_on_the_order_of_observations(values, seed):
     rows = observation_rows([_price(round(v, 2), doc=f"d{i}") for i, v in enumerate(values)])
     shuffled = [dict(r) for r in rows]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import sqlite3
 import subprocess
@@ -104,7 +103,8 @@ def test_halves_of_a_raw_dump_without_sources_in_either_order(tmp_path):
     halves read from other files make the same store."""
     arts = [{k: v for k, v in x.items() if k != "source"} for x in (FIRST, LATER)]
     arts.append({"id": "wire-3", "published": "2025-05-21",
-                 "text": "Holmium oxide rose to $95/kg in April 2025.\nYttrium oxide stayed at $8/kg in April 2025."})
+                 "text": "Holmium oxide rose to $95/kg in April 2025.\n"
+                         "Yttrium oxide stayed at $8/kg in April 2025."})
     files = {}
     for name, part in (("whole", arts), ("h1", arts[:1]), ("h2", arts[1:])):
         files[name] = tmp_path / f"{name}.jsonl"
@@ -314,7 +314,8 @@ def test_misuse_of_the_store_is_refused(dev_records, tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("my notes\n")
     res = _cli("ingest", whole, "--db", text)
-    assert res.exit_code == 2 and "not a rare-earth-ie store" in res.stderr and text.read_text() == "my notes\n"
+    assert res.exit_code == 2 and "not a rare-earth-ie store" in res.stderr
+    assert text.read_text() == "my notes\n"
     other = tmp_path / "other.sqlite"
     con = sqlite3.connect(other)
     con.execute("CREATE TABLE t (x)")

@@ -262,7 +262,8 @@ def observations(fact: CanonicalFact, docs: Optional[Documents] = None) -> list[
     return rows
 
 
-def observation_rows(facts: Iterable[CanonicalFact], docs: Optional[Documents] = None) -> list[dict[str, Any]]:
+def observation_rows(facts: Iterable[CanonicalFact],
+                     docs: Optional[Documents] = None) -> list[dict[str, Any]]:
     """Every observation of ``facts``, ordered by metric, material, place, period and value."""
     rows = [r for f in facts for r in observations(f, docs)]
     return sorted(rows, key=_order)

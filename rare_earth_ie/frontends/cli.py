@@ -710,7 +710,8 @@ def _collect(sources: list, stores: dict, failures: Failures, settings: Settings
 def _say(summary: Summary, failures: Failures, facts: int, written: str) -> None:
     if summary.quiet:
         return
-    parts = [f"{summary.articles:,} articles, {facts:,} canonical facts -> {written}", f"{failures.count} failed"]
+    parts = [f"{summary.articles:,} articles, {facts:,} canonical facts -> {written}",
+             f"{failures.count} failed"]
     if failures.warnings:
         parts.append(f"{failures.warnings} warnings")
     parts.append(f"{time.perf_counter() - summary.t0:.1f} s")
@@ -736,7 +737,8 @@ def _analysis_command(command: str, paths: List[str], output: Optional[Path], er
         if not _nothing_read(summary, failures, out):
             with atomic_output(out) as fh:
                 written = write(got, fh)
-            _say(summary, failures, len(got.facts), f"{written} {'in ' + str(out) if out.is_file else ''}".strip())
+            where = f" in {out}" if out.is_file else ""
+            _say(summary, failures, len(got.facts), written + where)
     failures.finish()
 
 
@@ -783,7 +785,8 @@ def _conflicts_text(found: list[dict], fh) -> None:
     for c in found:
         what = c["material"] or c["subject"]
         where = ", ".join(c["places"]) or "no place"
-        period = format_period({"start": c["period_start"], "end": c["period_end"], "grain": c["period_grain"]})
+        period = format_period({"start": c["period_start"], "end": c["period_end"],
+                                "grain": c["period_grain"]})
         org = f", {c['org']}" if c["org"] else ""
         fh.write(f"{c['metric']} of {what} ({where}{org}), {period}, in {c['unit']}: "
                  f"{len(c['sides'])} sides [{c['conflict_id']}]\n")
@@ -800,9 +803,9 @@ def _conflicts_text(found: list[dict], fh) -> None:
 @app.command(epilog="Example: rare-earth-ie conflicts facts.sqlite; "
                     "rare-earth-ie conflicts corpus/dev/docs.jsonl -o conflicts.jsonl")
 def conflicts(paths: List[str] = INPUTS,
-              output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL (one conflict a line, "
-                                                    "with its sides), CSV (one row per side) or text file "
-                                                    "(default: text on stdout)."),
+              output: Optional[Path] = typer.Option(
+                  None, "-o", "--output", help="JSONL (one conflict a line, with its sides), CSV (one row "
+                  "per side) or text file (default: text on stdout)."),
               fmt: Optional[str] = typer.Option(None, "--format", help="text, jsonl or csv (default: from "
                                                 "the output's extension; text on stdout)."),
               tolerance: float = TOLERANCE, all_periods: bool = ALL_PERIODS,

@@ -239,7 +239,8 @@ def _series_chart(points: list[dict], ylabel: str, salt: str) -> str:
     ax.set_xlabel("middle of the period", fontsize=9)
     ax.grid(True, alpha=0.3)
     what = [Line2D([], [], color=colours[k], lw=2, label=k) for k in keep]
-    title = None if len(keep) == len(series) else f"{len(keep)} of {len(series)} series (those with most points)"
+    title = (None if len(keep) == len(series)
+             else f"{len(keep)} of {len(series)} series (those with most points)")
     fig.legend(handles=what, fontsize=8, loc="outside lower center", ncols=2, frameon=False, title=title,
                title_fontsize=8)
     shown = sorted({s for p in points for s in p["sources"]}, key=lambda s: (markers[s] == OTHER_MARKER, s))
