@@ -285,7 +285,7 @@ def test_series_command_csv_parquet_jsonl(sheets, tmp_path):
     csv_out, pq_out, jl_out = tmp_path / "s.csv", tmp_path / "s.parquet", tmp_path / "s.jsonl"
     res = _cli("series", sheets, "-o", csv_out)
     assert res.exit_code == 0, res.output
-    assert "series: 4 articles" in res.stderr and "5 observations (3 in 1 conflicts)" in res.stderr
+    assert "series: 4 articles" in res.stderr and "5 observations (3 in 1 conflict)" in res.stderr
     import pandas as pd
 
     table = pd.read_csv(csv_out)
@@ -336,7 +336,7 @@ def test_conflicts_command(sheets, tmp_path):
     text = res.stdout
     assert "price of terbium oxide" in text and "2025-03" in text and "USD/kg: 2 sides" in text
     assert "<- sheet-b published 2025-04-07" in text and "<- sheet-a, sheet-c" in text
-    assert "conflicts: 4 articles" in res.stderr and "1 conflicts among" in res.stderr
+    assert "conflicts: 4 articles" in res.stderr and "1 conflict among" in res.stderr
     jl, csv_out = tmp_path / "c.jsonl", tmp_path / "c.csv"
     assert _cli("conflicts", sheets, "-o", jl, "-q").exit_code == 0
     (c,) = [json.loads(x) for x in jl.read_text().splitlines()]

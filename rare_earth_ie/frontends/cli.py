@@ -707,6 +707,10 @@ def _collect(sources: list, stores: dict, failures: Failures, settings: Settings
     return Collected(d.finish(), docs)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _say(summary: Summary, failures: Failures, facts: int, written: str) -> None:
     if summary.quiet:
         return
@@ -771,7 +775,7 @@ def series(paths: List[str] = INPUTS,
             obs = [r for r in obs if r["metric"] in set(metric)]
         n = write_rows(obs, COLUMNS, fmt, fh)
         flagged = sum(1 for r in obs if r["conflict"])
-        return f"{n:,} observations ({flagged:,} in {len(found):,} conflicts)"
+        return f"{_count(n, 'observation')} ({flagged:,} in {_count(len(found), 'conflict')})"
 
     _analysis_command("series", paths, output, errors, fail_fast, quiet, settings, n_process, fmt, write)
 
@@ -832,7 +836,8 @@ def conflicts(paths: List[str] = INPUTS,
                 fh.write(json.dumps(c, ensure_ascii=False) + "\n")
         else:
             write_rows(side_rows(found), SIDE_COLUMNS, "csv", fh)
-        return f"{len(found):,} conflicts among {len(obs):,} observations (tolerance {tolerance:g})"
+        return (f"{_count(len(found), 'conflict')} among {_count(len(obs), 'observation')} "
+                f"(tolerance {tolerance:g})")
 
     _analysis_command("conflicts", paths, output, errors, fail_fast, quiet, settings, n_process, fmt, write)
 
