@@ -117,6 +117,15 @@ def _pack(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rare-earth-ie")
+    except PackageNotFoundError:  # running from a source tree
+        return "unknown"
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -384,10 +393,8 @@ class Ingest:
             if self.stats.articles_new:
                 self._rebuild()
             self.stats.facts_after = self.store.count("facts")
-            from . import __version__
-
             self.db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            (self.run_id, self.started, _now(), __version__, json.dumps(self.stats.inputs),
+                            (self.run_id, self.started, _now(), _version(), json.dumps(self.stats.inputs),
                              self.stats.articles_read, self.stats.articles_new, self.stats.facts_before,
                              self.stats.facts_after))
             self.db.execute("COMMIT")
