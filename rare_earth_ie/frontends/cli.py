@@ -5,6 +5,9 @@
     rare-earth-ie run corpus/ -o facts.jsonl             # both: the main job
     rare-earth-ie report corpus/ -o report.html          # one HTML file: facts, charts, articles
     rare-earth-ie evaluate                               # P/R/F1 per label on every gold set
+    rare-earth-ie ingest dump.jsonl --db facts.sqlite    # a fact store that grows, dump after dump
+    rare-earth-ie series facts.sqlite -o series.csv      # observations over time, normalised
+    rare-earth-ie conflicts facts.sqlite                 # where sources disagree
 
 Long runs show a progress bar on stderr when it is a terminal (``--quiet`` turns it off); every
 run ends with a one-line summary on stderr (also unless ``--quiet``).
@@ -692,9 +695,8 @@ def _collect(sources: list, stores: dict, failures: Failures, settings: Settings
     docs = Documents()
     if len(sources) == 1 and str(sources[0]) in stores:
         with stores[str(sources[0])] as st:
-            for r in st.results(with_text=False):
-                summary.articles += 1
-                docs.add_result(r)
+            docs.add_store(st)
+            summary.articles = st.count("articles")
             facts = list(st.facts())
         summary.facts = sum(f.support for f in facts)
         return Collected(facts, docs)
