@@ -5,6 +5,9 @@
     results = list(rei.extract_many(texts, batch_size=64, n_process=2))
     facts = rei.deduplicate(results)          # a list; shown as a table in a notebook
     df = rei.to_dataframe(facts)              # needs the [pandas] extra
+    rei.ingest("dump.jsonl", "facts.sqlite")  # a fact store that grows, dump after dump
+    prices = rei.series("facts.sqlite")       # observations over time (the [analysis] extra)
+    rei.conflicts("facts.sqlite")             # where sources disagree
 """
 from __future__ import annotations
 
@@ -17,6 +20,9 @@ from .extract import Extractor, extract, extract_many
 from .frontends.frame import to_dataframe
 from .models import Article, ArticleResult, CanonicalFact, Entity, Fact, FactList, Mention
 from .extract.pipeline import build_nlp
+from .analysis import conflicts, series
+from .analysis.inputs import ingest
+from .store import Store
 from .read import ReadError, iter_articles
 
 try:
@@ -36,5 +42,5 @@ def deduplicate(results: Iterable[Union[ArticleResult, Fact, CanonicalFact]]) ->
 __all__ = [
     "Article", "ArticleResult", "CanonicalFact", "Deduplicator", "Entity", "Extractor", "Fact",
     "FactList", "Mention", "ReadError", "build_nlp", "deduplicate", "extract", "extract_many",
-    "iter_articles", "to_dataframe", "__version__",
+    "Store", "conflicts", "ingest", "iter_articles", "series", "to_dataframe", "__version__",
 ]

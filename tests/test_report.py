@@ -41,35 +41,50 @@ def report_file(evil_results, tmp_path_factory):
     return path
 
 
-def _fact(metric, entities, period, text="x"):
+def _fact(metric, entities, period, text="x", source="text", doc="d"):
     return CanonicalFact(fact_id=text, text=text, entities=entities, support=1, metric=metric, period=period,
-                         mentions=[Mention(doc_id="d", start=0, end=1, text=text)])
+                         period_source=source, mentions=[Mention(doc_id=doc, start=0, end=1, text=text)])
 
 
-def _ent(label, **value):
-    return Entity(label=label, text=label.lower(), start=0, end=1, value=value)
+def _ent(label, start=0, **value):
+    return Entity(label=label, text=label.lower(), start=start, end=start + 1, value=value)
 
 
-def test_chart_points_from_facts():
+def test_chart_points_come_from_the_normalised_series():
+    from datetime import date
+
+    from currency_converter import CurrencyConverter
+
     month = {"start": "2025-09-01", "end": "2025-09-30", "grain": "month"}
+    dy = _ent("MATERIAL", name="dysprosium oxide", symbol="Dy")
     facts = [
-        _fact("price", [_ent("MATERIAL", name="dysprosium oxide", symbol="Dy"),
-                        _ent("MONEY", amount=100.0, amount_max=120.0, currency="USD", per="kg")], month),
-        _fact("price", [_ent("MONEY", amount=5.0, currency="USD")], month),                # no material
-        _fact("price", [_ent("MATERIAL", name="terbium"), _ent("MONEY", amount=9.0)], None),  # no period
+        _fact("price", [dy, _ent("MONEY", 1, amount=100.0, amount_max=120.0, currency="USD", per="kg")],
+              month, text="a"),
+        _fact("price", [dy, _ent("MONEY", 1, amount=1_600_000.0, currency="CNY", per="t")], month,
+              text="b", doc="e"),                                                     # CNY per tonne
+        _fact("price", [_ent("MONEY", amount=5.0, currency="USD", per="kg")], month, text="c"),  # no material
+        # no period; a currency the ECB does not quote
+        _fact("price", [dy, _ent("MONEY", 1, amount=9.0, currency="USD", per="kg")], None, text="d"),
+        _fact("price", [dy, _ent("MONEY", 1, amount=9.0, currency="XYZ", per="kg")], month, text="e"),
         _fact("volume", [_ent("QUANTITY", value=2.5, unit="kt")], month, text="Exports rose"),
         _fact("volume", [_ent("QUANTITY", value=300.0, unit="t")], month, text="Imports of ore"),
-        _fact("volume", [_ent("QUANTITY", value=30.0, unit="MGOe")], month),                  # not a mass
+        _fact("volume", [_ent("QUANTITY", value=30.0, unit="MGOe")], month, text="f"),        # not a mass
         _fact("volume", [_ent("QUANTITY", value=30.0, unit="t")],
-              {"start": "2025-01-01", "end": "2025-12-31", "grain": "year"}),                # not a month
+              {"start": "2025-01-01", "end": "2025-12-31", "grain": "year"}, text="g"),       # not a month
     ]
+    cny = CurrencyConverter().convert(1, "CNY", "USD", date=date(2025, 9, 30))
     prices = rep.price_points(facts)
-    assert [(p["material"], p["amount"], p["unit"], str(p["date"])) for p in prices] == [
-        ("Dysprosium oxide", 110.0, "USD/kg", "2025-09-15")]
+    got = [(p["series"], round(p["value"], 6), p["unit"], str(p["date"]), p["conflict"]) for p in prices]
+    assert got == [
+        ("Dysprosium oxide", 110.0, "USD/kg", "2025-09-15", True),
+        ("Dysprosium oxide", round(1600 * cny, 6), "USD/kg", "2025-09-15", True)]
     vols = rep.volume_points(facts)
-    assert [(p["month"], p["tonnes"], p["flow"]) for p in vols] == [("2025-09", 2500.0, "exports"),
-                                                                      ("2025-09", 300.0, "imports")]
-    assert rep.price_chart(facts).startswith("<svg") and rep.volume_chart(facts).startswith("<svg")
+    assert [(p["series"], p["value"]) for p in vols] == [("Export volume", 2500.0), ("Import volume", 300.0)]
+    svg = rep.price_chart(facts)
+    assert svg.startswith("<svg") and rep.volume_chart(facts).startswith("<svg")
+    # one unit on the axis, a legend of sources, the conflict marked
+    assert "USD per kg" in svg and "source" in svg and "in a conflict" in svg
+    assert "middle of the period" in svg
     assert rep.price_chart([]) is None and rep.volume_chart([]) is None
 
 
@@ -123,7 +138,7 @@ def test_report_command_names_the_extra_when_missing(monkeypatch, tmp_path):
 
 
 def test_help_of_every_command_shows_an_example():
-    for cmd in ("extract", "dedup", "run", "report", "evaluate"):
+    for cmd in ("extract", "dedup", "run", "report", "evaluate", "ingest", "series", "conflicts"):
         assert "Example: rare-earth-ie" in runner.invoke(app, [cmd, "--help"]).stdout
     assert runner.invoke(app, ["--version"]).stdout == f"rare-earth-ie {rei.__version__}\n"
 

@@ -5,6 +5,9 @@
     rare-earth-ie run corpus/ -o facts.jsonl             # both: the main job
     rare-earth-ie report corpus/ -o report.html          # one HTML file: facts, charts, articles
     rare-earth-ie evaluate                               # P/R/F1 per label on every gold set
+    rare-earth-ie ingest dump.jsonl --db facts.sqlite    # a fact store that grows, dump after dump
+    rare-earth-ie series facts.sqlite -o series.csv      # observations over time, normalised
+    rare-earth-ie conflicts facts.sqlite                 # where sources disagree
 
 Long runs show a progress bar on stderr when it is a terminal (``--quiet`` turns it off); every
 run ends with a one-line summary on stderr (also unless ``--quiet``).
@@ -23,7 +26,7 @@ import time
 from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional
+from typing import Callable, Iterable, Iterator, List, Optional, Union
 
 import typer
 
@@ -107,11 +110,14 @@ class Summary:
         self.t0 = time.perf_counter()
         self.articles = self.entities = self.facts = 0
 
-    def count(self, results: Iterable[ArticleResult]) -> Iterator[ArticleResult]:
+    def count(self, results: Iterable) -> Iterator:
         for r in results:
-            self.articles += 1
-            self.entities += len(r.entities)
-            self.facts += len(r.facts)
+            if isinstance(r, CanonicalFact):
+                self.facts += r.support  # a canonical fact read stands for its mentions
+            else:
+                self.articles += 1
+                self.entities += len(r.entities)
+                self.facts += len(r.facts)
             yield r
 
     def say(self, failures: Failures, written: Optional[str] = None) -> None:
@@ -221,9 +227,12 @@ class _Ids:
 
 
 def _articles(sources: list, failures: Failures, settings: Settings, skip: frozenset = frozenset(),
-              where: Optional[deque] = None) -> Iterator[Article]:
+              where: Optional[deque] = None,
+              transform: Optional[Callable[[Article, str, Optional[int]], Optional[Article]]] = None
+              ) -> Iterator[Article]:
     """The articles to extract; ``where`` receives (file, line) of each one yielded, in order;
-    ``skip`` holds the (source, doc_id) of articles a resumed run already has."""
+    ``skip`` holds the (source, doc_id) of articles a resumed run already has; ``transform``
+    (article, file, line) may change an article or drop it (None)."""
     from ..read import ReadError, ReadWarning, read_sources
 
     ids = _Ids()
@@ -237,20 +246,24 @@ def _articles(sources: list, failures: Failures, settings: Settings, skip: froze
                                              "by source)", doc_id=item.doc_id))
         if (item.source, item.doc_id) in skip:
             continue
+        if transform is not None:
+            item = transform(item, path, line)
+            if item is None:
+                continue
         if where is not None:
             where.append((path, line))
         yield item
 
 
 def _results(sources: list, failures: Failures, settings: Settings, n_process: int,
-             skip: frozenset = frozenset()) -> Iterator[ArticleResult]:
+             skip: frozenset = frozenset(), transform=None) -> Iterator[ArticleResult]:
     from ..extract import extract_many
     from ..read import ReadError
 
     # extract_many yields one item per article in input order: a document whose extraction
     # failed is reported by the file and line it was read from (its source may be a URL)
     where: deque = deque()
-    for r in extract_many(_articles(sources, failures, settings, skip, where), n_process=n_process,
+    for r in extract_many(_articles(sources, failures, settings, skip, where, transform), n_process=n_process,
                           on_error="return", settings=settings):
         path, line = where.popleft() if where else (None, None)
         if isinstance(r, ReadError):
@@ -335,37 +348,70 @@ def _nothing_read(summary: Summary, failures: Failures, *targets: Optional[Targe
     return True
 
 
-def _read_extracted(path: str, failures: Failures) -> Iterator[ArticleResult]:
-    from pydantic import ValidationError
+def _read_records(path: str, failures: Failures) -> Iterator[Union[ArticleResult, CanonicalFact]]:
+    """The extracted articles or canonical facts of a JSONL file (``-``: stdin); a line that
+    is neither is reported."""
+    from ..analysis.inputs import read_records
 
-    from ..read import ReadError
+    for rec in read_records(path, sys.stdin if path == "-" else None):
+        if isinstance(rec, (ArticleResult, CanonicalFact)):
+            yield rec
+        else:
+            failures(rec)
 
-    try:
-        fh = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="replace")
-    except OSError as e:
-        failures(ReadError(path, None, f"cannot open: {e.strerror or e}"))
-        return
-    with fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
+
+def _open_stores(paths: list) -> dict[str, object]:
+    """The inputs that are stores, opened read-only; a file that looks like one but is not (or
+    cannot be read) is refused before anything is read or written."""
+    from ..analysis.inputs import kind_of
+    from ..store import Store, StoreError
+
+    stores, problems = {}, []
+    for p in paths:
+        if kind_of(p) == "store":
             try:
-                yield ArticleResult.model_validate_json(line)
-            except ValidationError as e:
-                first = e.errors()[0]
-                failures(ReadError(path, lineno, f"not an extracted article: {first['msg']} at "
-                                                 f"{'.'.join(map(str, first['loc']))}"))
+                stores[str(p)] = Store(p, readonly=True)
+            except StoreError as e:
+                problems.append(str(e))
+    if problems:
+        for st in stores.values():
+            st.close()
+        _refuse(*problems)
+    return stores
 
 
-@app.command(epilog="Example: rare-earth-ie dedup extracted.jsonl -o facts.jsonl")
-def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `extract` (or - for stdin)."),
+def _items(sources: list, stores: dict, failures: Failures, settings: Settings, n_process: int
+           ) -> Iterator[Union[ArticleResult, CanonicalFact]]:
+    """Everything the inputs hold as extracted articles or canonical facts: the articles of
+    stores, JSONL records (``extract``, ``run``, ``dedup`` output), raw articles extracted here."""
+    from ..analysis.inputs import kind_of
+
+    raw = []
+    for p in sources:
+        if str(p) in stores:
+            with stores[str(p)] as st:
+                yield from st.results()
+        elif p != "-" and kind_of(p) == "records":
+            yield from _read_records(str(p), failures)
+        else:
+            raw.append(p)
+    if raw:
+        yield from _results(raw, failures, settings, n_process)
+
+
+@app.command(epilog="Example: rare-earth-ie dedup extracted.jsonl -o facts.jsonl; "
+                    "rare-earth-ie dedup facts.sqlite -o facts.jsonl")
+def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `extract` (or canonical facts "
+                                             "written by `run` or `dedup`), stores written by `ingest`, or - "
+                                             "for stdin JSONL."),
           output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL file (default stdout)."),
           errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST, quiet: bool = QUIET) -> None:
     """Merge every copy of a statement into one canonical fact with its mentions."""
     from ..dedup import Deduplicator
 
     out, err = _targets(output, errors)
-    _sources(inputs, [out, err], folders=False)
+    sources = _sources(inputs, [out, err], folders=False)
+    stores = _open_stores(sources)
     _claim(out, err)
     failures = Failures(err, fail_fast)
     summary = Summary("dedup", quiet)
@@ -373,9 +419,13 @@ def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `
         failures.open()
         d = Deduplicator(spill_after=Settings().spill_after)
         with Progress("read", quiet) as progress:
-            for path in inputs:
-                for r in summary.count(progress.track(_read_extracted(path, failures))):
+            for path in sources:
+                items = stores[str(path)].results(with_text=False) if str(path) in stores \
+                    else _read_records(str(path), failures)
+                for r in summary.count(progress.track(items)):
                     d.add(r)
+        for st in stores.values():
+            st.close()
         if not _nothing_read(summary, failures, out):
             n = _write_facts(d.iter_finish(), out)
             summary.say(failures, f"{n:,} canonical facts in {out}")
@@ -445,8 +495,13 @@ def run(paths: List[str] = PATHS,
     failures.finish()
 
 
-@app.command(epilog="Example: rare-earth-ie report corpus/ -o report.html")
-def report(paths: List[str] = PATHS,
+INPUTS = typer.Argument(..., help="Stores written by `ingest`, JSONL written by `extract`, `run` or `dedup`, "
+                        "or raw articles: folders, globs, .txt, .jsonl, .jsonl.gz files, - for stdin JSONL.")
+
+
+@app.command(epilog="Example: rare-earth-ie report corpus/ -o report.html; "
+                    "rare-earth-ie report facts.sqlite -o report.html")
+def report(paths: List[str] = INPUTS,
            output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write."),
            title: str = typer.Option("Rare-earth news: facts and entities", "--title", help="Page title."),
            max_articles: int = typer.Option(200, "--max-articles", min=0, help="How many articles to show "
@@ -466,6 +521,7 @@ def report(paths: List[str] = PATHS,
     settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
     out, err = _targets(output, errors)
     sources = _sources(paths, [out, err])
+    stores = _open_stores(sources)
     _claim(out, err)
     failures = Failures(err, fail_fast)
     summary = Summary("report", quiet)
@@ -473,13 +529,319 @@ def report(paths: List[str] = PATHS,
         failures.open()
         builder = ReportBuilder(title=title, max_articles=max_articles)
         with Progress("extract", quiet) as progress:
-            for r in summary.count(progress.track(_results(sources, failures, settings, n_process))):
+            for r in summary.count(progress.track(_items(sources, stores, failures, settings, n_process))):
                 builder.add(r)
         if not _nothing_read(summary, failures, out):
             progress.message(f"report: deduplicating {summary.facts} facts, drawing charts")
             save(builder.render(), out)
             summary.say(failures, f"{out} ({builder.n_articles} articles)")
     failures.finish()
+
+
+# --- the fact store and the series --------------------------------------------------------------
+
+
+def _ingest_all(sources: list, stores: dict, tx, failures: Failures, settings: Settings, n_process: int,
+                progress: Progress, summary: Summary) -> None:
+    """Add every article of the inputs: other stores' (with all their sources), ``extract``
+    output's, and raw articles not stored yet (extracted here; a known one is only counted)."""
+    from ..analysis.inputs import kind_of, own_source, record_source
+    from ..read import ReadError
+
+    def take(r: ArticleResult, also: Iterable[str] = ()) -> None:
+        progress.update(r)
+        if tx.add(r, also):
+            summary.entities += len(r.entities)
+            summary.facts += len(r.facts)
+
+    def new_only(a: Article, path: str, line: Optional[int]) -> Optional[Article]:
+        a = a.model_copy(update={"source": own_source(a, path, line)})
+        return None if tx.known_text(a.doc_id, a.published, a.text, a.source) else a
+
+    raw = []
+    for p in sources:
+        if str(p) in stores:
+            with stores[str(p)] as st:
+                for r, srcs in st.records():
+                    take(r, srcs)
+        elif p != "-" and kind_of(p) == "records":
+            for rec in _read_records(str(p), failures):
+                if isinstance(rec, CanonicalFact):
+                    failures(ReadError(str(p), None, "canonical facts cannot be ingested (the articles they "
+                                                     "were seen in are needed): ingest the dump or the "
+                                                     "output of `extract`"))
+                    break
+                take(rec.model_copy(update={"source": record_source(rec.source)}))
+        else:
+            raw.append(p)
+    if raw:
+        for r in _results(raw, failures, settings, n_process, transform=new_only):
+            take(r)
+
+
+@app.command(epilog="Example: rare-earth-ie ingest corpus/dev/docs.jsonl --db facts.sqlite   "
+                    "(again with the next dump: the store grows)")
+def ingest(paths: List[str] = typer.Argument(..., help="Dumps to add: raw articles (folders, globs, .txt, "
+                                              ".jsonl, .jsonl.gz, - for stdin JSONL), `extract` output, or "
+                                              "other stores."),
+           db: Path = typer.Option(..., "--db", help="The store (SQLite); made when missing."),
+           errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
+           batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
+           max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC) -> None:
+    """Merge dumps into a fact store: new articles are extracted and stored, copies of known
+    statements join their canonical fact, new statements are added; articles already stored are
+    not extracted again. One transaction: a killed or failed run leaves the store as it was."""
+    from ..store import Store, StoreError
+
+    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    target, err = _targets(db, errors)
+    if not target.is_file:
+        _refuse(f"{db}: the store must be a file (--db)")
+    sources = _sources(paths, [target, err])
+    stores = _open_stores(sources)
+    _claim(target, err)
+    try:
+        store = Store(target.path)
+    except StoreError as e:
+        _release(target, err)
+        for st in stores.values():
+            st.close()
+        _refuse(str(e))
+    failures = Failures(err, fail_fast)
+    summary = Summary("ingest", quiet)
+    committed = False
+    try:
+        with _write_errors_as_one_line(), store:
+            failures.open()
+            with store.ingest([str(p) for p in sources], settings) as tx, \
+                    Progress("extract", quiet) as progress:
+                _ingest_all(sources, stores, tx, failures, settings, n_process, progress, summary)
+                if not tx.stats.articles_read and failures.count:
+                    tx.rollback()
+                    typer.echo("error: no input could be read; the store was left as it was", err=True)
+                else:
+                    progress.message(f"ingest: deriving the canonical facts of {db}")
+            committed = tx.stats.committed
+            _say_ingest(summary, failures, tx.stats, store, db)
+    finally:
+        target.release(wrote=committed)
+    failures.finish()
+
+
+def _say_ingest(summary: Summary, failures: Failures, st, store, db: Path) -> None:
+    if summary.quiet or (not st.articles_read and failures.count):
+        return
+    read = (f"{st.articles_read:,} articles read ({st.articles_new:,} new, "
+            f"{st.articles_known:,} already stored)")
+    if summary.facts:
+        read += f", {summary.entities:,} entities and {summary.facts:,} facts in the new ones"
+    now = f"{store.count('articles'):,} articles, {store.count('facts'):,} canonical facts"
+    if st.committed:
+        change = f"{st.facts_after - st.facts_before:+,}"
+        where = f"{db}: {now} ({change} canonical facts), run {st.run_id}"
+        if st.texts_added:
+            where += f"; the text of {st.texts_added:,} stored articles added"
+    else:
+        where = f"{db} unchanged: {now}"
+    parts = [f"{read} -> {where}", f"{failures.count} failed"]
+    if failures.warnings:
+        parts.append(f"{failures.warnings} warnings")
+    parts.append(f"{time.perf_counter() - summary.t0:.1f} s")
+    typer.echo("ingest: " + ", ".join(parts), err=True)
+
+
+TOLERANCE = typer.Option(0.02, "--tolerance", min=0.0, help="Relative difference two values of one thing "
+                         "may have and still agree (0.02: 2%).")
+ALL_PERIODS = typer.Option(False, "--all-periods", help="Also compare observations whose period is only "
+                           "the publish month of their article (by default only periods the text or a "
+                           "dated heading states are compared).")
+
+
+def _require_analysis(fmt: Optional[str] = None) -> None:
+    """The extras a series needs, checked before anything is read (exit status 2)."""
+    from ..analysis.units import require
+    from ..analysis.write import require_parquet
+
+    try:
+        require()
+        if fmt == "parquet":
+            require_parquet()
+    except ImportError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(USAGE)
+
+
+def _format(output: Optional[Path], fmt: Optional[str], choices: tuple) -> str:
+    from ..analysis.write import format_for
+
+    try:
+        got = format_for(output, fmt) if fmt != "text" else "text"
+    except ValueError as e:
+        _refuse(str(e))
+    if fmt is None and output is None and "text" in choices:
+        return "text"
+    if got not in choices:
+        _refuse(f"--format {got}: choose from {', '.join(choices)}")
+    return got
+
+
+def _collect(sources: list, stores: dict, failures: Failures, settings: Settings, n_process: int,
+             summary: Summary):
+    """The canonical facts of the inputs and the articles they were seen in; a store given
+    alone gives its canonical facts as they are (deduplicating them again changes nothing)."""
+    from ..analysis.inputs import Collected, Documents
+    from ..dedup import Deduplicator
+
+    docs = Documents()
+    if len(sources) == 1 and str(sources[0]) in stores:
+        with stores[str(sources[0])] as st:
+            docs.add_store(st)
+            summary.articles = st.count("articles")
+            facts = list(st.facts())
+        summary.facts = sum(f.support for f in facts)
+        return Collected(facts, docs)
+    d = Deduplicator(spill_after=settings.spill_after)
+    with Progress("read", summary.quiet) as progress:
+        for item in summary.count(progress.track(_items(sources, stores, failures, settings, n_process))):
+            if isinstance(item, ArticleResult):
+                docs.add_result(item)
+            d.add(item)
+    return Collected(d.finish(), docs)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _say(summary: Summary, failures: Failures, facts: int, written: str) -> None:
+    if summary.quiet:
+        return
+    parts = [f"{summary.articles:,} articles, {facts:,} canonical facts -> {written}",
+             f"{failures.count} failed"]
+    if failures.warnings:
+        parts.append(f"{failures.warnings} warnings")
+    parts.append(f"{time.perf_counter() - summary.t0:.1f} s")
+    typer.echo(f"{summary.command}: " + ", ".join(parts), err=True)
+
+
+def _analysis_command(command: str, paths: List[str], output: Optional[Path], errors: Optional[Path],
+                      fail_fast: bool, quiet: bool, settings: Settings, n_process: int, fmt: str, write):
+    """The shared course of ``series`` and ``conflicts``: settle and lock, read and
+    deduplicate, compute, write atomically, say what was done."""
+    from ..analysis.write import FORMATS  # noqa: F401  (the extra is there: checked by the caller)
+    from ..output import atomic_output
+
+    out, err = _targets(output, errors)
+    sources = _sources(paths, [out, err])
+    stores = _open_stores(sources)
+    _claim(out, err)
+    failures = Failures(err, fail_fast)
+    summary = Summary(command, quiet)
+    with _write_errors_as_one_line():
+        failures.open()
+        got = _collect(sources, stores, failures, settings, n_process, summary)
+        if not _nothing_read(summary, failures, out):
+            with atomic_output(out) as fh:
+                written = write(got, fh)
+            where = f" in {out}" if out.is_file else ""
+            _say(summary, failures, len(got.facts), written + where)
+    failures.finish()
+
+
+@app.command(epilog="Example: rare-earth-ie series facts.sqlite -o series.csv; "
+                    "rare-earth-ie series corpus/dev/docs.jsonl -o series.parquet")
+def series(paths: List[str] = INPUTS,
+           output: Optional[Path] = typer.Option(None, "-o", "--output", help="CSV, Parquet (.parquet) or "
+                                                 "JSONL (.jsonl) file (default: CSV on stdout)."),
+           fmt: Optional[str] = typer.Option(None, "--format", help="csv, parquet or jsonl (default: from "
+                                             "the output's extension)."),
+           metric: Optional[List[str]] = typer.Option(None, "--metric", help="Keep only this metric "
+                                                      "(repeat for several): price, export volume, ..."),
+           tolerance: float = TOLERANCE, all_periods: bool = ALL_PERIODS,
+           errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
+           batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
+           max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC) -> None:
+    """One row per observation: material, metric, place, period, value as stated and normalised
+    (one unit per dimension; money in USD at the ECB rate of the period's end, the rate on the
+    row), sources and their publish dates; rows in a conflict are flagged."""
+    fmt = _format(output, fmt, ("csv", "parquet", "jsonl"))
+    _require_analysis(fmt)
+    from ..analysis import COLUMNS, rows as analyse
+    from ..analysis.write import write_rows
+
+    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+
+    def write(got, fh) -> str:
+        obs, found = analyse(got, tolerance, not all_periods)
+        if metric:
+            obs = [r for r in obs if r["metric"] in set(metric)]
+        n = write_rows(obs, COLUMNS, fmt, fh)
+        flagged = sum(1 for r in obs if r["conflict"])
+        return f"{_count(n, 'observation')} ({flagged:,} in {_count(len(found), 'conflict')})"
+
+    _analysis_command("series", paths, output, errors, fail_fast, quiet, settings, n_process, fmt, write)
+
+
+def _conflicts_text(found: list[dict], fh) -> None:
+    from .render import format_period
+
+    def num(x: float) -> str:
+        return f"{x:,.4g}" if abs(x) < 1e6 else f"{x:,.0f}"
+
+    for c in found:
+        what = c["material"] or c["subject"]
+        where = ", ".join(c["places"]) or "no place"
+        period = format_period({"start": c["period_start"], "end": c["period_end"],
+                                "grain": c["period_grain"]})
+        org = f", {c['org']}" if c["org"] else ""
+        fh.write(f"{c['metric']} of {what} ({where}{org}), {period}, in {c['unit']}: "
+                 f"{len(c['sides'])} sides [{c['conflict_id']}]\n")
+        for sd in c["sides"]:
+            value = num(sd["low"]) + (f"-{num(sd['high'])}" if sd["high"] != sd["low"] else "")
+            seen = ", ".join(f"{d}" for d in sd["sources"])
+            dates = f" published {', '.join(sd['published'])}" if sd["published"] else ""
+            fh.write(f"  {value:>22}  {'; '.join(sd['values'])}  <- {seen}{dates}\n")
+            for t in sd["texts"][:3]:
+                fh.write(f"  {'':>22}  \"{t[:150]}{'...' if len(t) > 150 else ''}\"\n")
+        fh.write("\n")
+
+
+@app.command(epilog="Example: rare-earth-ie conflicts facts.sqlite; "
+                    "rare-earth-ie conflicts corpus/dev/docs.jsonl -o conflicts.jsonl")
+def conflicts(paths: List[str] = INPUTS,
+              output: Optional[Path] = typer.Option(
+                  None, "-o", "--output", help="JSONL (one conflict a line, with its sides), CSV (one row "
+                  "per side) or text file (default: text on stdout)."),
+              fmt: Optional[str] = typer.Option(None, "--format", help="text, jsonl or csv (default: from "
+                                                "the output's extension; text on stdout)."),
+              tolerance: float = TOLERANCE, all_periods: bool = ALL_PERIODS,
+              errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
+              batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
+              max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC) -> None:
+    """Observations of one metric, material, place and period whose values disagree beyond the
+    tolerance, each with the values and the articles on each side."""
+    if output is not None and fmt is None and str(output).lower().endswith(".txt"):
+        fmt = "text"
+    fmt = _format(output, fmt, ("text", "jsonl", "csv"))
+    _require_analysis()
+    from ..analysis import SIDE_COLUMNS, rows as analyse, side_rows
+    from ..analysis.write import write_rows
+
+    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+
+    def write(got, fh) -> str:
+        obs, found = analyse(got, tolerance, not all_periods)
+        if fmt == "text":
+            _conflicts_text(found, fh)
+        elif fmt == "jsonl":
+            for c in found:
+                fh.write(json.dumps(c, ensure_ascii=False) + "\n")
+        else:
+            write_rows(side_rows(found), SIDE_COLUMNS, "csv", fh)
+        return (f"{_count(len(found), 'conflict')} among {_count(len(obs), 'observation')} "
+                f"(tolerance {tolerance:g})")
+
+    _analysis_command("conflicts", paths, output, errors, fail_fast, quiet, settings, n_process, fmt, write)
 
 
 @app.command(epilog="Example: rare-earth-ie evaluate   (every gold set under corpus/, side by side); "

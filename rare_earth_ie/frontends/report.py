@@ -4,8 +4,10 @@ One file that needs no network to view: inline CSS and a small inline script, ch
 matplotlib (Agg backend) as inline SVG. It shows
 
 * the canonical facts as a table that sorts (click a heading) and filters (type in the box);
-* charts: prices per material over time (facts with metric ``price``, a MATERIAL, a MONEY and a
-  period) and volumes per month (metric ``volume``, a mass QUANTITY and a month);
+* charts drawn from the normalised series (:mod:`rare_earth_ie.analysis`, the ``charts`` of
+  ``patterns/series.json``): prices per material over time in USD per kg (money converted at the
+  ECB rate of the period's end) and volumes of one month in tonnes; one unit per axis, the axes
+  labelled, a marker shape per source, the points of a conflict ringed in red;
 * each article with its entities highlighted (:mod:`rare_earth_ie.render`).
 
 Every text from an article goes through Jinja2's autoescaping or :func:`render.esc`, and a
@@ -20,9 +22,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import re
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
@@ -32,94 +33,113 @@ from .render import chips, color, esc, format_period, format_value, highlight, l
 
 REPORT_HINT = "the report needs the [report] extra: pip install 'rare-earth-ie[report]'"
 
-#: mass units in tonnes (volumes are charted in tonnes)
-TONNES = {"t": 1.0, "kt": 1e3, "Mt": 1e6, "kg": 1e-3, "g": 1e-6, "mg": 1e-9, "lb": 0.00045359237}
-_FLOW = re.compile(r"\b(export|import)", re.I)
-MAX_SERIES = 12        # price series drawn (those with most points)
+MAX_SERIES = 12        # series drawn per chart (those with most points)
+#: marker shapes of sources (the last one for every source beyond them)
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+OTHER_MARKER = MARKERS[-1]
+CONFLICT_COLOUR = "#d62728"
 
 
 def require() -> None:
     """Raise an ImportError naming the extra when Jinja2 or matplotlib is missing."""
     try:
+        import currency_converter  # noqa: F401
         import jinja2  # noqa: F401
         import matplotlib  # noqa: F401
+        import pint  # noqa: F401
     except ImportError as e:
         raise ImportError(f"{REPORT_HINT} ({e.name} is not installed)") from e
 
 
-# --- chart data --------------------------------------------------------------------------------
-
-def _first(fact: CanonicalFact, label: str):
-    return next((e for e in fact.entities if e.label == label), None)
-
+# --- chart data: the normalised series (rare_earth_ie.analysis) ------------------------------------
 
 def _day(s: Any) -> Optional[date]:
     try:
         return date.fromisoformat(str(s)[:10])
-    except ValueError:
+    except (TypeError, ValueError):
         return None
 
 
-def _middle(period: dict) -> Optional[date]:
-    a, b = _day(period.get("start")), _day(period.get("end"))
+def _middle(start: Any, end: Any) -> Optional[date]:
+    a, b = _day(start), _day(end)
     if a is None:
         return None
     return a if b is None or b < a else date.fromordinal((a.toordinal() + b.toordinal()) // 2)
 
 
-def price_points(facts: Iterable[CanonicalFact]) -> list[dict[str, Any]]:
-    """One point per price fact with a MATERIAL, a MONEY and a period: the material, the date
-    (middle of the period), the amount (low, high for a range) and its currency and unit."""
+def _one_month(start: Any, end: Any) -> bool:
+    a, b = _day(start), _day(end)
+    if a is None or b is None or a.day != 1 or (a.year, a.month) != (b.year, b.month):
+        return False
+    return (b + timedelta(days=1)).month != b.month
+
+
+def observation_rows(data: Iterable[Any], docs: Any = None) -> list[dict[str, Any]]:
+    """Observation rows (with conflicts marked) of canonical facts, or the rows themselves (dicts,
+    or the DataFrame of :func:`rare_earth_ie.series`)."""
+    from ..analysis import find_conflicts
+    from ..analysis import observation_rows as rows_of
+
+    if hasattr(data, "to_dict"):  # a DataFrame of rei.series: its missing values back to None
+        items = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+                 for r in data.to_dict("records")]
+    else:
+        items = list(data)
+    if items and not isinstance(items[0], dict):
+        items = rows_of(items, docs)
+        find_conflicts(items)
+    return items
+
+
+def _chart(name: str) -> dict[str, Any]:
+    from ..analysis.units import config
+
+    return config()["charts"][name]
+
+
+def _point(r: dict, when: date, what: str) -> dict[str, Any]:
+    lo = float(r["value_norm"])
+    hi = float(r["value_max_norm"]) if r["value_max_norm"] is not None else lo
+    return {"series": what, "date": when, "low": lo, "high": hi, "value": (lo + hi) / 2,
+            "sources": list(r["source_names"]) or list(r["sources"]), "conflict": bool(r["conflict"]),
+            "fact_id": r["fact_id"], "text": r["text"], "unit": r["unit_norm"], "material": r["material"]}
+
+
+def price_points(data: Iterable[Any], docs: Any = None) -> list[dict[str, Any]]:
+    """One point per price observation of a material in the chart's unit (USD/kg: a price per
+    unit of mass converted at the ECB rate of its period's end), dated at its period's middle."""
+    cfg = _chart("prices")
     out = []
-    for f in facts:
-        mat, money = _first(f, "MATERIAL"), _first(f, "MONEY")
-        if f.metric != "price" or mat is None or money is None or not f.period:
+    for r in observation_rows(data, docs):
+        if r["metric"] not in cfg["metrics"] or r["unit_norm"] != cfg["unit"] or r["value_norm"] is None:
             continue
-        v = money.value or {}
-        when = _middle(f.period)
-        if v.get("amount") is None or when is None:
+        when = _middle(r["period_start"], r["period_end"])
+        if when is None or not r["material"]:
             continue
-        name = str((mat.value or {}).get("name") or mat.text)
-        lo = float(v["amount"])
-        hi = float(v["amount_max"]) if v.get("amount_max") is not None else lo
-        unit = (v.get("currency") or "?") + (f"/{v['per']}" if v.get("per") else "")
-        out.append({"material": name[:1].upper() + name[1:], "symbol": (mat.value or {}).get("symbol"),
-                    "date": when, "low": lo, "high": hi, "amount": (lo + hi) / 2, "unit": unit,
-                    "fact_id": f.fact_id, "text": f.text})
-    return sorted(out, key=lambda p: (p["material"], p["unit"], p["date"]))
+        out.append(_point(r, when, r["material"][:1].upper() + r["material"][1:]))
+    return sorted(out, key=lambda p: (p["series"], p["date"], p["value"]))
 
 
-def _flow(f: CanonicalFact) -> str:
-    for s in (f.subject or "", f.text):
-        m = _FLOW.search(s)
-        if m:
-            return m.group(1).lower() + "s"
-    return "other"
-
-
-def volume_points(facts: Iterable[CanonicalFact]) -> list[dict[str, Any]]:
-    """One point per volume fact with a mass QUANTITY and a one-month period: the month, the
-    tonnes (of the first QUANTITY) and the flow (``exports``, ``imports`` or ``other``)."""
+def volume_points(data: Iterable[Any], docs: Any = None) -> list[dict[str, Any]]:
+    """One point per volume observation of one calendar month in the chart's unit (tonnes): the
+    series is the metric (export volume, import volume, ...) with its material and place."""
+    cfg = _chart("volumes")
     out = []
-    for f in facts:
-        q = _first(f, "QUANTITY")
-        if f.metric != "volume" or q is None or not f.period or f.period.get("grain") != "month":
+    for r in observation_rows(data, docs):
+        if r["metric"] not in cfg["metrics"] or r["unit_norm"] != cfg["unit"] or r["value_norm"] is None:
             continue
-        v = q.value or {}
-        start = _day(f.period.get("start"))
-        if v.get("value") is None or v.get("unit") not in TONNES or start is None:
+        if cfg.get("grain") == "month" and not _one_month(r["period_start"], r["period_end"]):
             continue
-        out.append({"month": start.strftime("%Y-%m"), "tonnes": float(v["value"]) * TONNES[v["unit"]],
-                    "flow": _flow(f), "fact_id": f.fact_id, "text": f.text})
-    return sorted(out, key=lambda p: (p["month"], p["flow"]))
+        what = r["metric"] + (f" of {r['material']}" if r["material"] else "") + \
+            (f" ({r['place_name']})" if r["place_name"] else "")
+        out.append(_point(r, _middle(r["period_start"], r["period_end"]), what[:1].upper() + what[1:]))
+    return sorted(out, key=lambda p: (p["series"], p["date"], p["value"]))
 
 
 # --- charts ------------------------------------------------------------------------------------
 
 def _figure(width: float = 6.4, height: float = 3.8):
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
+    # a bare Figure draws without pyplot or a GUI backend, and leaves a notebook's backend alone
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
@@ -155,82 +175,102 @@ def _short(x: float) -> str:
     return f"{x:.3g}"
 
 
-def price_chart(facts: Iterable[CanonicalFact]) -> Optional[str]:
-    """Prices per material over time, as inline SVG (None when no fact qualifies)."""
-    points = price_points(facts)
-    if not points:
-        return None
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import FuncFormatter
+def _markers(points: list[dict]) -> dict[str, str]:
+    """A marker shape per source (those with most points; the rest share one)."""
+    counts = Counter(s for p in points for s in p["sources"])
+    top = sorted(counts, key=lambda s: (-counts[s], s))[:len(MARKERS) - 1]
+    out = {s: MARKERS[i] for i, s in enumerate(sorted(top))}
+    for s in counts:
+        out.setdefault(s, OTHER_MARKER)
+    return out
 
-    series: dict[tuple[str, str], list[dict]] = defaultdict(list)
+
+def _series_chart(points: list[dict], ylabel: str, salt: str) -> str:
+    """Points over time: a colour and line per series, a hollow marker per source (a point seen
+    in several sources shows each marker), a red ring around points in a conflict, ranges as
+    error bars; one unit on the y axis."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    series: dict[str, list[dict]] = defaultdict(list)
     for p in points:
-        series[(p["material"], p["unit"])].append(p)
-    # the series with most points, at most MAX_SERIES of them, in name order
+        series[p["series"]].append(p)
     keep = sorted(sorted(series, key=lambda k: (-len(series[k]), k))[:MAX_SERIES])
     points = [p for k in keep for p in series[k]]
-    ncols = min(len(keep), 3 if max(len(f"{m} ({u})") for m, u in keep) <= 24 else 2)
-    fig, ax = _figure(height=3.2 + 0.19 * -(-len(keep) // ncols))
-    palette = _palette(len(keep))
-    for i, (mat, unit) in enumerate(keep):
-        ps = series[(mat, unit)]
-        xs = [p["date"] for p in ps]
-        ys = [p["amount"] for p in ps]
-        err = [[p["amount"] - p["low"] for p in ps], [p["high"] - p["amount"] for p in ps]]
-        ax.errorbar(xs, ys, yerr=err if any(any(e) for e in err) else None, marker="o", ms=5, capsize=3,
-                    lw=1.5, color=palette[i], label=f"{mat} ({unit})")
+    markers = _markers(points)
+    fig, ax = _figure(height=3.6 + 0.19 * -(-len(keep) // 2))
+    colours = dict(zip(keep, _palette(len(keep))))
+    for k in keep:
+        ps = series[k]
+        xs, ys = [p["date"] for p in ps], [p["value"] for p in ps]
+        err = [[p["value"] - p["low"] for p in ps], [p["high"] - p["value"] for p in ps]]
+        # a line joins the points of one material; without a material the points of a series
+        # may be of different goods (a commodity the recognizers do not name)
+        ax.errorbar(xs, ys, yerr=err if any(any(e) for e in err) else None, color=colours[k], capsize=3,
+                    marker=None, lw=1.2 if all(p["material"] for p in ps) else 0)
+        for p in ps:
+            for src in p["sources"]:
+                ax.plot([p["date"]], [p["value"]], linestyle="none", marker=markers[src], ms=7, mew=1.4,
+                        mfc="none", mec=colours[k])
         if len(points) <= 20:
             for p in ps:
-                ax.annotate(_short(p["amount"]), (p["date"], p["amount"]), textcoords="offset points",
-                            xytext=(6, 4), fontsize=8, color=palette[i])
-    amounts = [p["amount"] for p in points if p["amount"] > 0]
-    if amounts and max(amounts) / min(amounts) > 20:
+                ax.annotate(_short(p["value"]), (p["date"], p["value"]), textcoords="offset points",
+                            xytext=(6, 4), fontsize=8, color=colours[k])
+    bad = [p for p in points if p["conflict"]]
+    if bad:
+        ax.plot([p["date"] for p in bad], [p["value"] for p in bad], linestyle="none", marker="o", ms=15,
+                mfc="none", mec=CONFLICT_COLOUR, mew=2)
+    values = [p["value"] for p in points if p["value"] > 0]
+    log = bool(values) and max(values) / min(values) > 20
+    if log:
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: _short(y)))
+    ax.yaxis.set_minor_formatter(NullFormatter())
     loc = AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(loc))
     days = sorted({p["date"] for p in points})
-    if days[0] == days[-1] or (days[-1] - days[0]).days < 60:
+    if (days[-1] - days[0]).days < 60:
         mid = days[0].toordinal() + (days[-1].toordinal() - days[0].toordinal()) // 2
         ax.set_xlim(date.fromordinal(mid - 45), date.fromordinal(mid + 45))
-    ax.set_ylabel("price")
+    ax.set_ylabel(ylabel + (" (log scale)" if log else ""), fontsize=9)
+    ax.set_xlabel("middle of the period", fontsize=9)
     ax.grid(True, alpha=0.3)
+    what = [Line2D([], [], color=colours[k], lw=2, label=k) for k in keep]
     title = (None if len(keep) == len(series)
              else f"{len(keep)} of {len(series)} series (those with most points)")
-    fig.legend(fontsize=8, loc="outside lower center", ncols=ncols, frameon=False, title=title,
+    fig.legend(handles=what, fontsize=8, loc="outside lower center", ncols=2, frameon=False, title=title,
                title_fontsize=8)
-    return _svg(fig, "prices-per-material")
+    shown = sorted({s for p in points for s in p["sources"]}, key=lambda s: (markers[s] == OTHER_MARKER, s))
+    legend = [Line2D([], [], linestyle="none", marker=markers[s], mfc="none", mec="#444", ms=7,
+                     label=s if markers[s] != OTHER_MARKER else "other sources") for s in shown
+              if markers[s] != OTHER_MARKER or s == shown[-1]]
+    if bad:
+        legend.append(Line2D([], [], linestyle="none", marker="o", ms=11, mfc="none", mec=CONFLICT_COLOUR,
+                             mew=2, label="in a conflict"))
+    fig.legend(handles=legend, fontsize=8, loc="outside right upper", frameon=False, title="source",
+               title_fontsize=8)
+    return _svg(fig, salt)
 
 
-def volume_chart(facts: Iterable[CanonicalFact]) -> Optional[str]:
-    """Export (and import) volumes per month in tonnes, as inline SVG (None when no fact
-    qualifies)."""
-    points = volume_points(facts)
+def price_chart(data: Iterable[Any], docs: Any = None) -> Optional[str]:
+    """Prices per material over time in USD per kg, as inline SVG (None when nothing
+    qualifies); ``data``: canonical facts, observation rows or a series DataFrame."""
+    points = price_points(data, docs)
     if not points:
         return None
-    from matplotlib.ticker import FuncFormatter
+    return _series_chart(points, "USD per kg (ECB rate at period end)", "prices-per-material")
 
-    fig, ax = _figure()
-    months = sorted({p["month"] for p in points})
-    flows = [f for f in ("exports", "imports", "other") if any(p["flow"] == f for p in points)]
-    colours = {"exports": "#1f77b4", "imports": "#ff7f0e", "other": "#9e9e9e"}
-    total: dict[tuple[str, str], float] = Counter()
-    for p in points:
-        total[(p["month"], p["flow"])] += p["tonnes"]
-    width = 0.8 / len(flows)
-    for j, flow in enumerate(flows):
-        xs = [i + (j - (len(flows) - 1) / 2) * width for i, m in enumerate(months) if (m, flow) in total]
-        ys = [total[(m, flow)] for m in months if (m, flow) in total]
-        bars = ax.bar(xs, ys, width=width * 0.95, color=colours[flow], label=flow)
-        ax.bar_label(bars, labels=[_short(y) for y in ys], fontsize=8, padding=2)
-    ax.set_xticks(range(len(months)), months, rotation=0 if len(months) <= 12 else 45)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: _short(y)))
-    ax.set_ylabel("tonnes")
-    ax.margins(y=0.15)
-    ax.grid(True, axis="y", alpha=0.3)
-    fig.legend(fontsize=8, loc="outside lower center", ncols=len(flows), frameon=False)
-    return _svg(fig, "volumes-per-month")
+
+def volume_chart(data: Iterable[Any], docs: Any = None) -> Optional[str]:
+    """Volumes of one month (exports, imports, production) in tonnes, as inline SVG (None when
+    nothing qualifies); ``data``: canonical facts, observation rows or a series DataFrame."""
+    points = volume_points(data, docs)
+    if not points:
+        return None
+    return _series_chart(points, "tonnes in the month", "volumes-per-month")
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -257,6 +297,7 @@ class ReportBuilder:
     """
 
     def __init__(self, title: str = "Rare-earth news: facts and entities", max_articles: int = 200):
+        from ..analysis.inputs import Documents
         from ..dedup import Deduplicator
 
         require()
@@ -267,12 +308,19 @@ class ReportBuilder:
         self.n_articles = 0
         self.n_facts = 0
         self.labels: Counter[str] = Counter()
+        self.docs = Documents()
 
-    def add(self, result: ArticleResult) -> None:
+    def add(self, result: Union[ArticleResult, CanonicalFact]) -> None:
+        """An extracted article (shown, its facts deduplicated), or a canonical fact read from
+        ``run``/``dedup`` output (its article is not at hand)."""
+        self.dedup.add(result)
+        if isinstance(result, CanonicalFact):
+            self.n_facts += result.support
+            return
         self.n_articles += 1
         self.n_facts += len(result.facts)
         self.labels.update(e.label for e in result.entities)
-        self.dedup.add(result)
+        self.docs.add_result(result)
         if len(self.shown) < self.max_articles:
             self.shown.append(result)
 
@@ -284,11 +332,13 @@ class ReportBuilder:
         env = _env()
         script = env.get_template("report.js").render()
         csp_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-        charts = [{"id": "chart-prices", "title": "Prices per material over time", "svg": price_chart(facts),
-                   "empty": "No price fact with a material, a money amount and a period."},
-                  {"id": "chart-volumes", "title": "Export and import volumes per month (tonnes)",
-                   "svg": volume_chart(facts),
-                   "empty": "No volume fact with a tonnage and a one-month period."}]
+        rows = observation_rows(facts, self.docs)
+        charts = [{"id": "chart-prices", "title": "Prices per material over time (USD per kg)",
+                   "svg": price_chart(rows),
+                   "empty": "No price of a material per unit of mass with a period and a known currency."},
+                  {"id": "chart-volumes", "title": "Volumes per month: exports, imports, production (tonnes)",
+                   "svg": volume_chart(rows),
+                   "empty": "No export, import or production volume in tonnes for one calendar month."}]
         return env.get_template("report.html.j2").render(
             title=self.title, version=__version__, script=script, csp_hash=csp_hash,
             css=env.get_template("report.css").render(),
