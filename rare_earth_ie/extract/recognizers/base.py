@@ -123,6 +123,14 @@ class Context:
         #: other facts about the whole text that recognizers look up once
         self.memo: dict[str, object] = {}
 
+    def in_url(self, start: int, end: int) -> bool:
+        """The span lies inside a URL or a URL-encoded token (``%2C``, ``%20``): its numbers
+        and percent signs are escapes and addresses, never entities."""
+        urls = self.memo.get("urls")
+        if urls is None:
+            urls = self.memo["urls"] = _url_tokens(self.text)
+        return bool(urls.starts) and urls.covering(start, end)
+
     def cues(self, pattern: re.Pattern) -> Matches:
         found = self._cues.get(pattern)
         if found is None:
@@ -149,6 +157,26 @@ class Context:
 
 
 _CONTEXT: list = [None, None]
+# where a URL or an encoded token may be: an escape, a scheme, "www."
+_URL_MARK = re.compile(r"%[0-9A-Fa-f]{2}|https?://|www\.")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _url_tokens(text: str) -> "Intervals":
+    """The whitespace-delimited tokens that are URLs or carry two URL escapes or more."""
+    out = Intervals()
+    last_end = -1
+    for m in _URL_MARK.finditer(text):
+        if m.start() < last_end:
+            continue
+        lo = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        ends = [i for i in (text.find(" ", m.end()), text.find("\n", m.end())) if i >= 0]
+        hi = min(ends) if ends else len(text)
+        token = text[lo:hi]
+        if m.group().startswith(("http", "www")) or len(_ESCAPE.findall(token)) >= 2:
+            out.add(lo, hi)
+        last_end = hi
+    return out
 
 
 def context(text: str) -> Context:

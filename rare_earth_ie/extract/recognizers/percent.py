@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..numbers import NUM, parse_number
+from ..numbers import NUM, parse_number, parse_spelled, spelled_regex
 from ...patterns import alternation, load_json
 from .base import Ent, Matches, Recognizer, context, doc_text
 
@@ -47,14 +47,25 @@ def _cues(patterns_dir: str | None = None):
         groups.append(f"(?P<{code}>{alts})")
     # one pattern for all bases: one search per window instead of one per basis
     basis_any = re.compile(r"(?<![A-Za-z])(?=\w)(?:%s)(?![A-Za-z])" % "|".join(groups), re.I)
-    return up, down, level_before, level_before_end, up_before_end, level_after, basis, basis_any
+    after = (frozenset(w.lower() for w in data.get("up_after", [])),
+             frozenset(w.lower() for w in data.get("down_after", [])),
+             frozenset(w.lower() for w in data.get("level_verbs", [])))
+    return up, down, level_before, level_before_end, up_before_end, level_after, basis, basis_any, after
 
 
+# the sign word: "%", "percent", "per cent", "pc" (the trade press), percentage points ("pp")
+_PCT = r"(?:%|(?:percent(?:age)?\s+points?|per\s?cent|percent|pct|ppts?|pp|pc)(?![A-Za-z]))"
 PERCENT_RE = re.compile(
-    rf"(?<![\w.,])(?P<sign>[+-])?(?P<num>{NUM})"
-    rf"(?:\s?(?:-|to|~)\s?(?P<num2>{NUM}))?"
-    r"\s?(?P<pct>%|(?:percent(?:age)?\s+points?|per\s?cent|percent|pct|ppts?)\b)"
+    rf"(?<![\w.])(?<!\d,)(?P<sign>[+-])?(?P<num>{NUM})"
+    rf"(?:\s?(?:-|–|to|~)\s?(?P<num2>{NUM}))?"
+    rf"\s?(?P<pct>{_PCT})"
 )
+# "five percent", "one percentage point": the sign word after a spelled-out number
+SPELLED_TAIL = re.compile(rf"[\s-](?P<pct>{_PCT})")
+# what may stand between the two ends of a range written with two signs: "5%-7%", "5% to 7%"
+_RANGE_GAP = re.compile(r"\s?(?:[-–~]|to)\s?")
+# a clause joined to the one before by "and"/"while"/a comma: "rose 32pc and 38pc"
+_JOIN = re.compile(r".*(?:\band\b|\bwhile\b|\bwhereas\b|,\s)(?P<tail>.*)$", re.S)
 
 
 _UNSEEN = object()
@@ -65,7 +76,8 @@ class PercentRecognizer(Recognizer):
 
     def __init__(self, patterns_dir: str | None = None):
         (self.up, self.down, self.level_before, self.level_before_end, self.up_before_end,
-         self.level_after, self.basis, self.basis_any) = _cues(patterns_dir)
+         self.level_after, self.basis, self.basis_any, after) = _cues(patterns_dir)
+        self.up_after, self.down_after, self.level_verbs = after
         self._basis_words: dict[str, bool] = {}
         self._directions: dict[tuple, str | None] = {}
 
@@ -73,29 +85,78 @@ class PercentRecognizer(Recognizer):
         return self.scan(doc_text(doc))
 
     def scan(self, text: str) -> list[Ent]:
-        out = []
+        out: list[Ent] = []
         ctx = context(text)
         bases = ctx.cues(self.basis_any)
-        for m in PERCENT_RE.finditer(text):
-            value = parse_number(m.group("num"))
-            if value is None:
-                continue
-            start, end = m.start("num"), m.end()
+        prev: tuple | None = None  # (entity, sign) of the percentage before, for ranges and lists
+        for start, end, sign, value, value_max in self._candidates(text, ctx):
             # the clause of the number, found once: every window below is a slice of it
             lo, hi = ctx.clause_bounds(start, end)
-            sign = m.group("sign")
-            prev = text[m.start() - 1] if m.start() else ""
-            direction = self.direction(sign, prev, text[max(lo, start - 60):start].lower(),
+            first = prev[0] if prev and self._continues_range(text, prev[0], start, sign) else None
+            if first is not None:  # "1,882%-2,014% YoY", "up 5% to 7%": one change, two ends
+                sign = prev[1]
+                left_from = first.start
+                lo = min(lo, ctx.clause_bounds(first.start, first.end)[0])
+            else:
+                left_from = start
+            p = text[left_from - 1] if left_from else ""
+            direction = self.direction(sign, p, text[max(lo, left_from - 60):left_from].lower(),
                                        text[end:min(hi, end + 50)].lower())
-            val = {"value": value, "direction": direction, "basis": None}
-            if m.group("num2"):
-                val["value_max"] = parse_number(m.group("num2"))
-            val["basis"] = self.find_basis(bases, start, end, lo, hi)
-            if val["basis"] and val["direction"] is None and not self._is_level(text, start, end, lo, hi):
+            level = direction is None and self._is_level(text, left_from, end, lo, hi)
+            basis = None if level else self.find_basis(bases, left_from, end, lo, hi)
+            if basis and direction is None and not level:
                 # "(40% YoY)": a change with a base and no word for its direction is a rise
-                val["direction"] = "up"
-            out.append(Ent(self.label, start, end, val))
+                direction = "up"
+            if direction is None and not level and prev and first is None:
+                direction, basis = self._joined(text, prev[0], start, basis)
+            val = {"value": value, "direction": direction, "basis": basis}
+            if value_max is not None:
+                val["value_max"] = value_max
+            ent = Ent(self.label, start, end, val)
+            if first is not None:
+                first.value["direction"], first.value["basis"] = direction, basis
+            out.append(ent)
+            prev = (ent, sign)
         return out
+
+    def _candidates(self, text: str, ctx):
+        """(start, end, sign, value, value_max) of every percentage, in text order; none inside
+        a URL (``%2C``, ``%20`` are escapes there)."""
+        found = []
+        for m in PERCENT_RE.finditer(text):
+            value = parse_number(m.group("num"))
+            if value is None or ctx.in_url(m.start(), m.end()):
+                continue
+            hi = parse_number(m.group("num2")) if m.group("num2") else None
+            found.append((m.start("num"), m.end(), m.group("sign"), value, hi))
+        for m in ctx.cues(spelled_regex()).matches:
+            t = SPELLED_TAIL.match(text, m.end())
+            if t is None:
+                continue
+            value = parse_spelled(m.group())
+            if value is not None:
+                found.append((m.start(), t.end(), None, value, None))
+        found.sort()
+        return found
+
+    @staticmethod
+    def _continues_range(text: str, before: Ent, start: int, sign: str | None) -> bool:
+        """This percentage is the high end of a range whose low end is ``before``."""
+        gap = text[before.end:start - (1 if sign else 0)]
+        return bool(_RANGE_GAP.fullmatch(gap) or (gap == "" and sign == "-"))
+
+    def _joined(self, text: str, before: Ent, start: int, basis: str | None) -> tuple:
+        """A percentage listed after another in the same sentence with no cue of its own
+        ("rose 32pc and 38pc", "Ganfeng rose 3.72% and Tianqi 3.81%") shares its direction and,
+        when it states none, its basis."""
+        d = before.value.get("direction")
+        gap = text[before.end:start]
+        if d is None or len(gap) > 80 or "\n" in gap or ". " in gap:
+            return None, basis
+        m = _JOIN.search(gap)
+        if m is None or len(m.group("tail").split()) > 3:
+            return None, basis
+        return d, basis or before.value.get("basis")
 
     def _is_level(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
         left = text[max(lo, start - 40):start].lower().split()
@@ -124,9 +185,9 @@ class PercentRecognizer(Recognizer):
         right = _WORD.findall(right_text)
         # a noun right after the number decides: "a 7.5% decrease", "a 130% QoQ spike"
         for w in right[:3]:
-            if w in up:
+            if w in up or w in self.up_after:
                 return "up"
-            if w in down:
+            if w in down or w in self.down_after:
                 return "down"
             if not self._is_basis_word(w):
                 break
@@ -136,7 +197,11 @@ class PercentRecognizer(Recognizer):
         if self.level_before_end and tail.endswith(self.level_before_end):
             return None
         skipped = 0
-        for w in reversed(_WORD.findall(left)):
+        words = _WORD.findall(left)
+        for i in range(len(words) - 1, -1, -1):
+            w = words[i]
+            if w == "up" and i and words[i - 1] in self.level_verbs:
+                return None  # "made up 50%", "taking up 17%": a share
             if w in up:
                 return "up"
             if w in down:
