@@ -17,7 +17,7 @@ from ..patterns import alternation, load_json
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3}){1,4}(?![\d ]\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 NUM_RE = re.compile(NUM)
 # a range between two numbers: a hyphen or dash (never a minus there), "to", a tilde
-RANGE_SEP = r"(?:\s?[-–—~]\s?|\s+to\s+|\s+through\s+)"
+RANGE_SEP = r"(?:\s?[-–—~]\s?|\s{1,3}to\s{1,3}|\s{1,3}through\s{1,3})"
 
 
 @lru_cache(maxsize=4)

@@ -124,12 +124,13 @@ class Context:
         self.memo: dict[str, object] = {}
 
     def in_url(self, start: int, end: int) -> bool:
-        """The span lies inside a URL or a URL-encoded token (``%2C``, ``%20``): its numbers
-        and percent signs are escapes and addresses, never entities."""
+        """The span touches a URL or a URL-encoded token (``%2C``, ``%20``): its numbers and
+        percent signs are escapes and addresses, never entities (the repair may have cut such
+        a token in two, so touching is enough)."""
         urls = self.memo.get("urls")
         if urls is None:
             urls = self.memo["urls"] = _url_tokens(self.text)
-        return bool(urls.starts) and urls.covering(start, end)
+        return bool(urls.starts) and urls.overlaps(start, end)
 
     def cues(self, pattern: re.Pattern) -> Matches:
         found = self._cues.get(pattern)

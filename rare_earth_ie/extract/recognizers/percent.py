@@ -65,7 +65,7 @@ SPELLED_TAIL = re.compile(rf"[\s-](?P<pct>{_PCT})")
 # what may stand between the two ends of a range written with two signs: "5%-7%", "5% to 7%"
 _RANGE_GAP = re.compile(r"\s?(?:[-–~]|to)\s?")
 # a clause joined to the one before by "and"/"while"/a comma: "rose 32pc and 38pc"
-_JOIN = re.compile(r".*(?:\band\b|\bwhile\b|\bwhereas\b|,\s)(?P<tail>.*)$", re.S)
+_JOIN = re.compile(r"\band\b|\bwhile\b|\bwhereas\b|,\s")
 
 
 _UNSEEN = object()
@@ -153,8 +153,10 @@ class PercentRecognizer(Recognizer):
         gap = text[before.end:start]
         if d is None or len(gap) > 80 or "\n" in gap or ". " in gap:
             return None, basis
-        m = _JOIN.search(gap)
-        if m is None or len(m.group("tail").split()) > 3:
+        last = None
+        for last in _JOIN.finditer(gap):  # the last joining word: what follows it is this one's own
+            pass
+        if last is None or len(gap[last.end():].split()) > 3:
             return None, basis
         return d, basis or before.value.get("basis")
 
