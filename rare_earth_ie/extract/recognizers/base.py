@@ -74,8 +74,9 @@ _SENTENCE_STOP = re.compile(r"\n|\. ")
 # before a space, a dash between spaces) as one-character matches: the last character of a stop
 # (the clause after it starts there) and the first (the clause before it ends there). Matching a
 # stop whole would hide one that shares its characters (".\n": the full stop takes the newline).
-_LEFT_STOP_END = re.compile(r"[;,:()\[\]\n!?]|(?<=\.)\s|(?<=\s[-—])\s")
-_RIGHT_STOP_START = re.compile(r"[;,:()\[\]\n!?]|\.(?=\s|$)|\s(?=[-—]\s)")
+# A comma between two digits groups a number ("5,697"): it ends no clause.
+_LEFT_STOP_END = re.compile(r"[;:()\[\]\n!?]|(?<!\d),|,(?!\d)|(?<=\.)\s|(?<=\s[-—])\s")
+_RIGHT_STOP_START = re.compile(r"[;:()\[\]\n!?]|(?<!\d),|,(?!\d)|\.(?=\s|$)|\s(?=[-—]\s)")
 
 
 class Matches:

@@ -8,6 +8,7 @@ the basis. Levels and shares (``a 25% tariff``, ``from 2.8% to 1.5%``, ``90% of 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from ..numbers import NUM, parse_number, parse_spelled, spelled_regex
@@ -19,7 +20,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*|\+|%")
 _FILLER = frozenset(
     "by of a an the about nearly some around approximately roughly almost just over more than "
     "significant significantly sharp sharply strong strongly slight slightly modest steep "
-    "substantial marked further another record whopping staggering respectively".split()
+    "substantial marked further another record whopping staggering respectively only".split()
 )
 
 
@@ -34,9 +35,21 @@ def _cues(patterns_dir: str | None = None):
     # phrases that must end the left clause: tested with str.endswith, not a regex search
     level_before_end = tuple(w.lower() for w in multi_before)
     up_before_end = tuple(w.lower() for w in data.get("up_phrases", []))
+    basis, basis_any = _basis_patterns(data["basis"])
+    loose_any = _basis_patterns(data.get("basis_loose", {}))[1]
+    after = (frozenset(w.lower() for w in data.get("up_after", [])),
+             frozenset(w.lower() for w in data.get("down_after", [])),
+             frozenset(w.lower() for w in data.get("level_verbs", [])))
+    return (up, down, level_before, level_before_end, up_before_end, level_after, basis, (basis_any, loose_any),
+            after)
+
+
+def _basis_patterns(table: dict[str, list[str]]):
+    """Per basis code a pattern of its phrases, and one pattern for all of them (one search
+    per window instead of one per basis; the group that matched names the code)."""
     basis = []
     groups = []
-    for code, phrases in data["basis"].items():
+    for code, phrases in table.items():
         for p in phrases:
             # the whole-text search below skips positions that do not start a word
             if not (p[:1].isalnum() or p.startswith("(?")):
@@ -45,12 +58,8 @@ def _cues(patterns_dir: str | None = None):
         alts = alternation((p if ("\\" in p or "(?" in p) else re.escape(p) for p in phrases), regex=True)
         basis.append((code, re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alts, re.I)))
         groups.append(f"(?P<{code}>{alts})")
-    # one pattern for all bases: one search per window instead of one per basis
-    basis_any = re.compile(r"(?<![A-Za-z])(?=\w)(?:%s)(?![A-Za-z])" % "|".join(groups), re.I)
-    after = (frozenset(w.lower() for w in data.get("up_after", [])),
-             frozenset(w.lower() for w in data.get("down_after", [])),
-             frozenset(w.lower() for w in data.get("level_verbs", [])))
-    return up, down, level_before, level_before_end, up_before_end, level_after, basis, basis_any, after
+    basis_any = re.compile(r"(?<![A-Za-z])(?=\w)(?:%s)(?![A-Za-z])" % "|".join(groups), re.I) if groups else None
+    return basis, basis_any
 
 
 # the sign word: "%", "percent", "per cent", "pc" (the trade press), percentage points ("pp")
@@ -76,7 +85,7 @@ class PercentRecognizer(Recognizer):
 
     def __init__(self, patterns_dir: str | None = None):
         (self.up, self.down, self.level_before, self.level_before_end, self.up_before_end,
-         self.level_after, self.basis, self.basis_any, after) = _cues(patterns_dir)
+         self.level_after, self.basis, (self.basis_any, self.basis_loose), after) = _cues(patterns_dir)
         self.up_after, self.down_after, self.level_verbs = after
         self._basis_words: dict[str, bool] = {}
         self._directions: dict[tuple, str | None] = {}
@@ -88,6 +97,7 @@ class PercentRecognizer(Recognizer):
         out: list[Ent] = []
         ctx = context(text)
         bases = ctx.cues(self.basis_any)
+        loose = ctx.cues(self.basis_loose) if self.basis_loose is not None else None
         prev: tuple | None = None  # (entity, sign) of the percentage before, for ranges and lists
         for start, end, sign, value, value_max in self._candidates(text, ctx):
             # the clause of the number, found once: every window below is a slice of it
@@ -103,7 +113,8 @@ class PercentRecognizer(Recognizer):
             direction = self.direction(sign, p, text[max(lo, left_from - 60):left_from].lower(),
                                        text[end:min(hi, end + 50)].lower())
             level = direction is None and self._is_level(text, left_from, end, lo, hi)
-            basis = None if level else self.find_basis(bases, left_from, end, lo, hi)
+            basis = None if level else (self.find_basis(bases, left_from, end, lo, hi)
+                                        or (loose and self.find_basis(loose, left_from, end, lo, hi)) or None)
             if basis and direction is None and not level:
                 # "(40% YoY)": a change with a base and no word for its direction is a rise
                 direction = "up"
@@ -239,3 +250,66 @@ class PercentRecognizer(Recognizer):
         if m is None:
             m = bases.last(max(lo, start - 50), start)
         return m.lastgroup if m is not None else None
+
+    # --- after the other recognizers ---------------------------------------------------------
+
+    def refine(self, doc, by_label: dict[str, list[Ent]]) -> None:
+        """Bases a change states through its sentence rather than next to its number: a change
+        over a whole calendar year or a year-to-date span (``fell 10pc to 142,000 units in
+        2024``, ``January-October imports ... down 22.9%``) is year on year, and a change listed
+        after another in one sentence shares the basis stated for the first (``rose 5% from
+        September, while those from Brazil fell 34.50%``)."""
+        pcts = by_label.get("PERCENT")
+        if not pcts:
+            return
+        text = doc_text(doc)
+        dates = sorted((d for d in by_label.get("DATE", []) if _yearly(d.value)), key=lambda d: d.start)
+        starts = [d.start for d in dates]
+        prev = None
+        seen: dict[float, Ent] = {}  # the last change of each value that states its basis
+        for p in sorted(pcts, key=lambda e: e.start):
+            v = p.value
+            same = seen.get(v["value"])
+            if v.get("basis") is None and same is not None and p.start - same.end < 600 \
+                    and v.get("direction") in (None, same.value["direction"]) and not self._level_word_after(text, p):
+                # "rose 88 per cent year-on-year ... Despite the 88 per cent jump": the same change
+                v["direction"], v["basis"] = same.value["direction"], same.value["basis"]
+            elif v.get("direction") is not None and v.get("basis") is None:
+                if (prev is not None and prev.value.get("basis") and prev.value.get("direction")
+                        and _same_sentence(text, prev.end, p.start, 160)):
+                    v["basis"] = prev.value["basis"]
+                elif self._near_yearly(text, p, dates, starts):
+                    v["basis"] = "YoY"
+            if v.get("basis") and v.get("direction"):
+                seen[v["value"]] = p
+            prev = p
+
+    def _level_word_after(self, text: str, p: Ent) -> bool:
+        words = text[p.end:p.end + 20].lower().split()
+        return bool(words) and words[0] in self.level_after
+
+    @staticmethod
+    def _near_yearly(text: str, p: Ent, dates: list[Ent], starts: list[int]) -> bool:
+        i = bisect_left(starts, p.start - 80)
+        while i < len(dates) and dates[i].start <= p.end + 60:
+            d = dates[i]
+            lo, hi = (d.end, p.start) if d.end <= p.start else (p.end, d.start)
+            if hi >= lo and _same_sentence(text, lo, hi, 80):
+                return True
+            i += 1
+        return False
+
+
+def _same_sentence(text: str, lo: int, hi: int, width: int) -> bool:
+    """Nothing between ``lo`` and ``hi`` ends a sentence, and they are at most ``width`` apart."""
+    gap = text[lo:hi]
+    return len(gap) <= width and "\n" not in gap and ". " not in gap
+
+
+def _yearly(value: dict) -> bool:
+    """A whole calendar year, or January to a later month of one year (year to date)."""
+    s, e = value.get("start"), value.get("end")
+    if not s or not e or s[:4] != e[:4] or s[5:] != "01-01":
+        return False
+    g = value.get("grain")
+    return (g == "year" and e[5:] == "12-31") or (g in ("month", "quarter") and e[5:7] >= "02")
