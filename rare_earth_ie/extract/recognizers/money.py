@@ -267,9 +267,22 @@ class MoneyRecognizer(Recognizer):
             if code:
                 for e in dollars:
                     e.value["currency"] = code
-        if yens and main == "JP" and not _YUAN_WORD.search(text):
+        if yens:
+            japan = main == "JP" and not _YUAN_WORD.search(text)
+            issuers = self._japanese_issuers(by_label.get("ORG", []))
             for e in yens:
-                e.value["currency"] = "JPY"
+                # the article is about Japan, or a Tokyo-listed company is named in the sentence
+                if japan or any(0 <= e.start - o.end <= 200 and "\n" not in text[o.end:e.start] for o in issuers):
+                    e.value["currency"] = "JPY"
+
+    def _japanese_issuers(self, orgs: list[Ent]) -> list[Ent]:
+        marks = load_json("numbers.json", self.patterns_dir)["yen_exchanges"]
+        out = []
+        for o in orgs:
+            t = (o.value.get("ticker") or "").upper()
+            if t and any(t.startswith(x) if x.endswith(":") else t.endswith(x) for x in marks):
+                out.append(o)
+        return out
 
     def _dollar_of(self, text: str, by_label: dict[str, list[Ent]], main: str | None) -> str | None:
         exchanges, reports, by_word, currency = _dollar_countries(self.patterns_dir)
