@@ -249,9 +249,9 @@ class MoneyRecognizer(Recognizer):
 
     def refine(self, doc, by_label: dict[str, list[Ent]]) -> None:
         """A bare ``$`` is the dollar of the issuer's country where the article settles it: a
-        reporting-currency phrase (``reports in U.S. dollars``), else the exchange of a ticker
-        the ORG recognizer found (``ASX:``, ``.AX``), else the article's most-named country when
-        that country has a dollar of its own. A bare ``¥`` is yen in an article most about Japan
+        reporting-currency phrase (``reports in U.S. dollars``), else the article's most-named
+        country when that country has a dollar of its own, else the exchange of the listed company it names
+        most (twice at least). A bare ``¥`` is yen in an article most about Japan
         that never names the yuan."""
         money = by_label.get("MONEY")
         if not money:
@@ -289,6 +289,9 @@ class MoneyRecognizer(Recognizer):
         stated = reports.search(text)
         if stated:
             return currency.get(by_word.get(stated.group("cur").lower()))
+        if main and main in currency:
+            return currency[main]
+        listed = Counter()
         for org in by_label.get("ORG", []):
             ticker = (org.value.get("ticker") or "").upper()
             if not ticker:
@@ -297,9 +300,11 @@ class MoneyRecognizer(Recognizer):
             suffix = ticker.rsplit(".", 1)[-1] if "." in ticker else ""
             country = exchanges.get(prefix + ":") or exchanges.get("." + suffix)
             if country:
+                listed[country] += 1
+        if listed:  # the exchange of the company the article keeps naming (not a teaser's one)
+            (country, n), *rest = listed.most_common(2) + [(None, 0)]
+            if n >= 2 and n > rest[0][1]:
                 return currency[country]
-        if main and main in currency:
-            return currency[main]
         return None
 
 
