@@ -5,7 +5,7 @@ A development tool, not a runtime dependency: run it after editing the extra for
 Each line is ``{"code", "prefixes", "suffixes", "weak_suffixes"?, "minor"?}``: prefixes are
 written before the number (``US$``, ``€``, ``RMB``), suffixes after it (``yuan``, ``Swiss
 francs``), weak suffixes are words that are English words too (``won``, ``rand``) and count only
-after a scale word or a grouped number, and ``minor`` names the hundredth unit (``US cents``).
+after a scale word or a grouped number, and ``minor`` maps the names of smaller units to their worth (``US cents``: 0.01).
 The currencies are those some territory uses as tender today (CLDR), with their ISO code, the
 English names CLDR gives (singular and plural, and the plural's last word where no other
 currency shares it) and their symbols; the forms news writes that CLDR does not know are added
@@ -25,7 +25,8 @@ OUT = Path(__file__).resolve().parent.parent / "patterns" / "currencies.jsonl"
 # house styles of wire and trade press that CLDR does not list
 EXTRA = {
     "USD": {"prefixes": ["US$", "U.S.$", "US $", "USD$"], "suffixes": ["U.S. dollars", "dollars", "dollar"],
-            "minor": ["US cents", "U.S. cents", "cents", "¢"]},
+            "minor": {"US cents": 0.01, "U.S. cents": 0.01, "cents": 0.01, "cent": 0.01, "¢": 0.01,
+                      "dimes": 0.1, "dime": 0.1}},
     "CNY": {"prefixes": ["¥", "RMB", "Rmb", "Yn", "CNY¥"], "suffixes": ["yuan", "RMB", "renminbi"]},
     "JPY": {"prefixes": ["JP¥", "円"], "suffixes": ["yen"]},
     "AUD": {"prefixes": ["AU$", "AUD$"], "suffixes": ["Australian dollar"]},
@@ -34,8 +35,8 @@ EXTRA = {
     "SGD": {"prefixes": ["S$"], "suffixes": []},
     "TWD": {"prefixes": ["NT $"], "suffixes": ["Taiwan dollars"]},
     "NZD": {"prefixes": ["NZ $"], "suffixes": []},
-    "GBP": {"prefixes": ["£", "GB£", "UK£"], "suffixes": ["pounds sterling", "sterling"]},
-    "EUR": {"prefixes": [], "suffixes": ["euro", "Euros", "Euro"]},
+    "GBP": {"prefixes": ["£", "GB£", "UK£"], "suffixes": ["pounds sterling", "sterling"], "minor": {"pence": 0.01, "penny": 0.01}},
+    "EUR": {"prefixes": [], "suffixes": ["euro", "Euros", "Euro", "€"]},
     "INR": {"prefixes": ["Rs.", "Rs", "INR", "₹"], "suffixes": ["rupees", "rupee"]},
     "KRW": {"prefixes": ["₩"], "suffixes": ["won", "Korean won"]},
     "BRL": {"prefixes": ["R$"], "suffixes": ["reais"]},

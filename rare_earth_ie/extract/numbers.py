@@ -83,7 +83,8 @@ def spelled_regex() -> re.Pattern:
     start = alternation(starts)
     word = alternation(starts + powers)
     return re.compile(
-        rf"(?<![A-Za-z0-9,.\-])(?=[{first}])(?i:{start})(?:(?:\s+|-)(?:and\s+)?(?i:{word}))*(?![A-Za-z])")
+        rf"(?<![A-Za-z0-9,.\-])(?=[{first}])(?i:{start})(?:(?:\s+|-)(?:and\s+)?(?i:{word}))*"
+        r"(?:\s+and\s+a\s+half|-half)?(?![A-Za-z])")
 
 
 @lru_cache(maxsize=4096)
@@ -91,8 +92,16 @@ def parse_spelled(s: str) -> Optional[float]:
     """The value of a spelled-out number (number-parser), or None."""
     from number_parser import parse_number as np_parse
 
+    s = " ".join(s.lower().split())
+    # "two and a half" is 2.5, "one-half" is 0.5: number-parser reads whole numbers only
+    if s.endswith(" and a half"):
+        whole = parse_spelled(s[:-len(" and a half")])
+        return whole + 0.5 if whole is not None else None
+    if s.endswith("-half"):
+        whole = parse_spelled(s[:-len("-half")])
+        return whole * 0.5 if whole is not None else None
     try:
-        v = np_parse(" ".join(s.lower().split()), language="en")
+        v = np_parse(s, language="en")
     except Exception:  # number-parser raises on some odd sequences; a miss is the right answer
         return None
     return float(v) if isinstance(v, (int, float)) else None

@@ -137,7 +137,7 @@ def _data(patterns_dir: str | None = None):
     # a year that belongs to a document's reference or title ("No. 61 of 2025", "Act 2025")
     refs = re.compile(r"(?:\b(?:%s)\s*\d+[A-Za-z/-]*(?:\s*(?:,|and|&)\s*\d+[A-Za-z/-]*)*\s+of\s+"
                       r"|\b(?:%s),?\s+)$" % (alternation(d["reference_words"]), alternation(d["title_heads"])))
-    forward = re.compile(r"\s+(?:%s)\b" % alternation(d["forward_nouns"]))
+    forward = re.compile(r"\s{1,3}(?:%s)\b" % alternation(d["forward_nouns"]))
     return (d["months"], d["ordinals"], d["month_parts"], d["year_parts"], d["relative"], future,
             past_before, fiscal, unfuture, refs, forward)
 

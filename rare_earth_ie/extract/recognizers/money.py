@@ -26,12 +26,15 @@ _MONTH_BEFORE = re.compile(r"(?i:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|
 # words of a per-unit tail that sit between "per" and the unit ("per metric ton", "per common share")
 _PER_ADJ = r"(?:(?:metric|short|long|dry|wet|common|ordinary|troy)\s)?"
 _PER_OTHER = r"unit|share|piece|vehicle|set|car|tonne\s?unit"
+# "a dollar", "a gallon of": the article as the number one, only before "of" or a clause's end
+_ONE = re.compile(r"(?<![A-Za-z])(?:[Aa]n?|[Oo]ne)\s(?P<w>[a-z]+)")
+_ONE_END = re.compile(r"\s{1,3}of\b|\s{0,3}(?:[.,;:!?)]|$)")
 
 
 @lru_cache(maxsize=4)
 def _tables(patterns_dir: str | None = None):
     """Sign or word -> (ISO code, factor): prefixes, suffixes, weak suffixes (English words as
-    well: ``won``), minor units (``US cents`` -> USD x 0.01)."""
+    well: ``won``), smaller units (``US cents`` -> USD x 0.01)."""
     prefixes: dict[str, str] = {}
     suffixes: dict[str, tuple[str, float]] = {}
     weak: set[str] = set()
@@ -43,8 +46,8 @@ def _tables(patterns_dir: str | None = None):
             suffixes.setdefault(s.lower(), (row["code"], 1.0))
         for s in row.get("weak_suffixes", []):
             weak.update((s, s.lower()))
-        for s in row.get("minor", []):
-            suffixes.setdefault(s, (row["code"], 0.01))
+        for s, worth in row.get("minor", {}).items():
+            suffixes.setdefault(s, (row["code"], float(worth)))
     return prefixes, suffixes, frozenset(weak)
 
 
@@ -66,7 +69,7 @@ def _regexes(patterns_dir: str | None = None):
 
     def forms(conn: str, lead: str = "") -> tuple[re.Pattern, re.Pattern]:
         rng = rf"(?:(?P<conn>{conn})(?:(?P=pfx)\s?)?(?P<num2>{NUM})(?P<scale2>{scale})?)?"
-        prefixed = re.compile(rf"{lead}{pfx}\s?{num}(?P<scale>{scale})?{rng}(?:\s{sfx})?{per}")
+        prefixed = re.compile(rf"{lead}{pfx}\s?(?P<neg>[-−])?{num}(?P<scale>{scale})?{rng}(?:\s{sfx})?{per}")
         # suffix form: "26,205 yuan/ton", "150 billion RMB", "900 million to 960 million yuan"
         rng2 = rf"(?:(?P<conn>{conn})(?P<num2>{NUM})(?P<scale2>{scale})?)?"
         suffixed = re.compile(rf"{lead}{num}(?P<scale>{scale})?{rng2}\s?{sfx}{per}")
@@ -116,6 +119,8 @@ class MoneyRecognizer(Recognizer):
     def __init__(self, patterns_dir: str | None = None):
         self.patterns_dir = patterns_dir
         self.prefixes, self.suffixes, self.weak = _tables(patterns_dir)
+        # the lower-case currency words ("dollar", "penny") that may follow "a" or "one"
+        self.one_words = frozenset(w.split()[0] for w in self.suffixes if w[:1].islower() and w not in self.weak)
         (self.prefixed, self.suffixed, self.between, self.spelled_tail, self.bare, self.verb_before,
          self.bracket_per) = _regexes(patterns_dir)
 
@@ -143,6 +148,17 @@ class MoneyRecognizer(Recognizer):
 
     def _spelled(self, text: str) -> list[Ent]:
         out = []
+        for m in _ONE.finditer(text):  # "a dollar", "a penny": one of it, as peers read it
+            if m.group("w") not in self.one_words:
+                continue
+            t = self.spelled_tail.match(text, m.start("w") - 1)
+            if t is None or t.group("scale") or t.group("sfx") in self.weak or not t.group("sfx")[0].islower():
+                continue
+            code, factor = self._suffix(t.group("sfx"))
+            if code and _ONE_END.match(text, t.end()):
+                out.append(Ent(self.label, m.start(), t.end(), {"amount": clean_float(factor), "amount_max": None,
+                                                                "currency": code, "per": self._per(t.group("per"))},
+                               priority=0))
         for m in context(text).cues(spelled_regex()).matches:
             t = self.spelled_tail.match(text, m.end())
             if t is None:
@@ -215,6 +231,8 @@ class MoneyRecognizer(Recognizer):
             hi = parse_number(num2)
             if hi is not None:
                 amount_max = clean_float(hi * scale_of(scale2 or scale, self.patterns_dir) * factor)
+        if gd.get("neg"):  # "$-99.99": a loss written with its sign
+            amount, amount_max = -amount, (-amount_max if amount_max is not None else None)
         val = {"amount": amount, "amount_max": amount_max, "currency": code, "per": self._per(m.group("per"))}
         return Ent(self.label, start, end, val, priority=prio)
 

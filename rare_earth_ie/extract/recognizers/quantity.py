@@ -12,14 +12,20 @@ unit must follow the number.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from ..numbers import NUM, RANGE_SEP, clean_float, parse_number, parse_spelled, spelled_regex
 from ...patterns import alternation, load_json
 from .base import Ent, Recognizer, context, doc_text
-from .units import quantulum_unit, unit_alternation, unit_first_chars, unit_info
+from .units import quantulum_unit, unit_alternation, unit_first_chars, unit_info, unit_rows
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_VULGAR = "¼½¾⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
+# units whose values may be negative
+_SIGNED = frozenset({"°C", "°F", "K"})
+_ONE = re.compile(r"(?<![A-Za-z])(?:[Aa]n?|[Oo]ne)\s(?P<w>[a-z]+)")
+_ONE_END = re.compile(r"\s{1,3}of\b|\s{0,3}(?:[.,;:!?)]|$)")
 _PER_TIME = {"year": "yr", "yr": "yr", "annum": "yr", "a": "yr", "month": "mo", "day": "day",
              "hour": "h", "h": "h", "week": "wk"}
 # a unit ends where a word would: a lower-case unit may be glued to a capitalised heading after
@@ -38,9 +44,11 @@ def _regexes(patterns_dir: str | None = None):
     units = unit_alternation(patterns_dir)
     scale_words = alternation(rules["scale_words"])
     not_rate = alternation(rules["not_after_rate"])
-    num = rf"(?<![\w.,/$¥€£])(?<!\d,)(?P<num>{NUM})(?:\s?±\s?{NUM})?"
-    scale1 = rf"(?:\s(?P<scale1>{scale_words}))?"
-    rng = rf"(?:(?P<conn>{RANGE_SEP})(?P<num2>{NUM}))?"
+    num = rf"(?<![\w.,/$¥€£])(?<!\d,)(?P<neg>(?<![\w-])[-−](?=\d))?(?P<num>{NUM})(?:\s?±\s?{NUM})?"
+    # "1.2 million", "0.5k miles" (a glued "k" before a space)
+    scale1 = rf"(?:\s(?P<scale1>{scale_words})|(?P<kilo>k)(?=\s))?"
+    # "5-8 t", "8- to 16-meter" (a hyphen left hanging before "to")
+    rng = rf"(?:-?(?P<conn>{RANGE_SEP})(?P<num2>{NUM}))?"
     scale = rf"(?:\s(?P<scale>{scale_words}))?"
     tail = (rf"(?:\s?(?:/|per\s|a\s)\s?(?P<per>year|yr|annum|month|day|hour|week|unit|vehicle|"
             rf"car|turbine|set|piece|motor)(?![A-Za-z])(?!\s+(?:{not_rate})\b))?")
@@ -50,10 +58,13 @@ def _regexes(patterns_dir: str | None = None):
     # "between 5,000 and 6,000 tonnes": "and" joins a range only after "between" (left outside)
     between = re.compile(rf"(?<![A-Za-z])(?i:between)\s+{num}{scale1}(?P<conn>\s+and\s+)(?P<num2>{NUM})"
                          rf"{scale}\s?-?\s?{unit}{tail}")
-    other = re.compile(rf"{num}{rng}{scale}\s?(?P<unit>[A-Za-z]{{2,}})(?![A-Za-z0-9])")
+    other = re.compile(rf"{num}{rng}{scale}\s?-?(?P<unit>[A-Za-z]{{2,}})(?![A-Za-z0-9])")
+    # "2 1/2 in", "1/4 inch", "½ tbsp": a fraction, with a whole number before it or not
+    frac = re.compile(rf"(?<![\w./])(?:(?P<whole>\d{{1,3}})[\s-])?(?:(?P<fn>\d{{1,2}})/(?P<fd>\d{{1,2}})"
+                      rf"|(?P<vf>[{_VULGAR}]))\s?-?(?P<unit>[A-Za-z]{{1,12}})(?![A-Za-z0-9])")
     # after a spelled-out number: "twenty tonnes", "three lakh tonnes", "two-metre"
     spelled_tail = re.compile(rf"(?:\s(?P<scale>{scale_words}))?[\s-]{unit}{tail}")
-    return known, between, other, spelled_tail
+    return known, between, other, spelled_tail, frac
 
 
 class QuantityRecognizer(Recognizer):
@@ -61,14 +72,15 @@ class QuantityRecognizer(Recognizer):
 
     def __init__(self, patterns_dir: str | None = None):
         self.patterns_dir = patterns_dir
-        self.known, self.between, self.other, self.spelled_tail = _regexes(patterns_dir)
+        self.known, self.between, self.other, self.spelled_tail, self.frac = _regexes(patterns_dir)
         rules = _rules(patterns_dir)
         self.scales = {k: float(v) for k, v in rules["scale_words"].items()}
         self.never = frozenset(rules["never_units"])
+        self.one_words = frozenset(w for w in unit_rows(patterns_dir) if w.isalpha() and w.islower() and len(w) > 2)
         self.word_units = frozenset(rules["word_units"])
         adj = alternation(rules["dimension_adjectives"])
         # a word unit ("in") ends its clause or stands before a dimension adjective ("2 in thick")
-        self.word_unit_ok = re.compile(rf"\s*(?:[.,;:)!?]|$|(?:{adj})\b)")
+        self.word_unit_ok = re.compile(rf"\s{{0,3}}(?:[.,;:)!?]|$|(?:{adj})\b)")
 
     def find(self, doc) -> list[Ent]:
         return self.scan(doc_text(doc))
@@ -84,18 +96,65 @@ class QuantityRecognizer(Recognizer):
                 if e and not ctx.in_url(e.start, e.end):
                     out.append(e)
         for m in self.other.finditer(text):
-            word = m.group("unit")
-            if unit_info(word, self.patterns_dir) or word in self.never or word.lower() in self.never:
+            if unit_info(m.group("unit"), self.patterns_dir):
                 continue  # listed units are the job of the first pattern
-            if word in self.word_units and not self.word_unit_ok.match(text, m.end()):
-                continue
-            unit = quantulum_unit(word)
+            unit = self._other_unit(text, m)
             if unit:
                 e = self._ent(m, (unit, 1.0, float("inf")), priority=0)
                 if e and not ctx.in_url(e.start, e.end):
                     out.append(e)
+        out.extend(self._fractions(text, ctx))
+        out.extend(self._one(text))
         out.extend(self._spelled(text, ctx))
-        return _merge_ranges(text, out)
+        out = _merge_ranges(text, out)
+        out.extend(_listed_before(text, out))
+        return out
+
+    def _other_unit(self, text: str, m: re.Match) -> str | None:
+        """A unit word our table does not list, if quantulum3 reads a physical unit in it and
+        it is no ordinal ending, time of day or English word out of place."""
+        word = m.group("unit")
+        if word in self.never or word.lower() in self.never:
+            return None
+        if word in self.word_units and not self.word_unit_ok.match(text, m.end()):
+            return None
+        return quantulum_unit(word)
+
+    def _one(self, text: str) -> list[Ent]:
+        """``a gallon of``, ``one kilogram.``: the article as the number one before a unit
+        written out, only before "of" or a clause's end (not "half a tonne")."""
+        out = []
+        for m in _ONE.finditer(text):
+            word = m.group("w")
+            if word not in self.one_words or not _ONE_END.match(text, m.end()):
+                continue
+            if re.search(r"(?i:\bhalf\s+)$", text[max(0, m.start() - 6):m.start()]):
+                continue
+            info = unit_info(word, self.patterns_dir)
+            if info:
+                out.append(Ent(self.label, m.start(), m.end(),
+                               {"value": clean_float(info[1]), "value_max": None, "unit": info[0]}, priority=0))
+        return out
+
+    def _fractions(self, text: str, ctx) -> list[Ent]:
+        out = []
+        for m in self.frac.finditer(text):
+            info = unit_info(m.group("unit"), self.patterns_dir)
+            if info is None:
+                unit = self._other_unit(text, m)
+                info = (unit, 1.0, float("inf")) if unit else None
+            if info is None or ctx.in_url(m.start(), m.end()):
+                continue
+            if m.group("vf"):
+                part = unicodedata.numeric(m.group("vf"))
+            elif int(m.group("fd")) == 0 or int(m.group("fn")) >= int(m.group("fd")):
+                continue  # "24/7", "3/2": no fraction of a unit
+            else:
+                part = int(m.group("fn")) / int(m.group("fd"))
+            value = int(m.group("whole") or 0) + part
+            out.append(Ent(self.label, m.start(), m.end(),
+                           {"value": clean_float(value * info[1]), "value_max": None, "unit": info[0]}, priority=1))
+        return out
 
     def _spelled(self, text: str, ctx) -> list[Ent]:
         out = []
@@ -135,7 +194,7 @@ class QuantityRecognizer(Recognizer):
             return None
         gd = m.groupdict()
         mult = self.scales.get((gd.get("scale") or "").lower(), 1.0)
-        mult1 = self.scales.get((gd.get("scale1") or "").lower(), mult)
+        mult1 = 1e3 if gd.get("kilo") else self.scales.get((gd.get("scale1") or "").lower(), mult)
         hi = parse_number(gd["num2"]) if gd.get("num2") else None
         start = m.start("num")
         if hi is not None and _YEAR.fullmatch(num_text) and ("," in gd["num2"] or hi > 10 * value):
@@ -143,6 +202,11 @@ class QuantityRecognizer(Recognizer):
             value, hi, start, mult1 = hi, None, m.start("num2"), mult
         # "5 mtpa" is million t/yr, "20,000 mtpa" metric t/yr: the factor applies below its bound
         conv = factor if max(value, hi or 0) < below else 1.0
+        if gd.get("neg"):
+            if unit not in _SIGNED:
+                return None  # "-5 t" is a range's dash or a list's bullet, not a negative mass
+            value = -value
+            start = m.start("neg")
         val = {"value": clean_float(value * mult1 * conv), "value_max": None,
                "unit": self._rate(unit, gd.get("per"))}
         if hi is not None:
@@ -155,10 +219,36 @@ _RANGE_JOIN = re.compile(rf"{RANGE_SEP}|\s{{1,3}}and\s{{1,3}}")
 
 
 def _joins_range(gap: str, before: str) -> bool:
-    """"and" joins a range after "between"; "from 1,500 t to 2,000 t" is a change, not a range."""
+    """"and" joins a range after "between"; "from 1,500 t to 2,000 t" is a change, not a
+    range, unless a verb of range comes before ("ranged from -18 °C to -34 °C")."""
     if gap.strip() == "and":
         return bool(re.search(r"(?i)\bbetween\s+$", before))
-    return not re.search(r"(?i)\bfrom\s+$", before)
+    return not re.search(r"(?i)\bfrom\s+$", before) or bool(_RANGE_VERB.search(before))
+
+
+# "45 and 50 mg": a bare number listed before a quantity shares its unit (not after "between")
+_LISTED = re.compile(rf"(?<![\w.,$¥€£/-])(?P<num>{NUM})\s+(?:and|or)\s+$")
+
+
+def _listed_before(text: str, ents: list[Ent]) -> list[Ent]:
+    out = []
+    for e in ents:
+        if e.value.get("value_max") is not None or e.priority < 1:
+            continue
+        m = _LISTED.search(text, max(0, e.start - 24), e.start)
+        if m is None or re.search(r"(?i)\bbetween\s+$", text[max(0, m.start() - 9):m.start()]):
+            continue
+        value = parse_number(m.group("num"))
+        if value is None or _YEAR.fullmatch(m.group("num")):
+            continue
+        factor = e.value["value"] / (parse_number(text[e.start:e.end].split()[0].lstrip("-−")) or 1.0) \
+            if text[e.start:e.start + 1].isdigit() else 1.0
+        out.append(Ent("QUANTITY", m.start("num"), m.end("num"),
+                       {"value": clean_float(value * factor), "value_max": None, "unit": e.value["unit"]}, priority=0))
+    return out
+
+
+_RANGE_VERB = re.compile(r"(?i)\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying)|spann?(?:s|ed|ing)?)\s+from\s+$")
 
 
 def _merge_ranges(text: str, ents: list[Ent]) -> list[Ent]:
@@ -170,7 +260,7 @@ def _merge_ranges(text: str, ents: list[Ent]) -> list[Ent]:
             gap = text[a.end:e.start]
             if (a.value.get("value_max") is None and e.value.get("value_max") is None
                     and a.value["unit"] == e.value["unit"] and _RANGE_JOIN.fullmatch(gap)
-                    and _joins_range(gap, text[max(0, a.start - 9):a.start])):
+                    and _joins_range(gap, text[max(0, a.start - 30):a.start])):
                 a.value = {**a.value, "value_max": e.value["value"]}
                 a.end = e.end
                 continue
