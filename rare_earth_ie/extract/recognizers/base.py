@@ -162,10 +162,12 @@ _CONTEXT: list = [None, None]
 # where a URL or an encoded token may be: an escape, a scheme, "www."
 _URL_MARK = re.compile(r"%[0-9A-Fa-f]{2}|https?://|www\.")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_ADDRESS = re.compile(r"[/=?&]|[A-Za-z]%[0-9A-Fa-f]{2}")
 
 
 def _url_tokens(text: str) -> "Intervals":
-    """The whitespace-delimited tokens that are URLs or carry two URL escapes or more."""
+    """The whitespace-delimited tokens that are URLs, or carry a URL escape and a sign of an
+    address (a second escape, ``/ = ? &``, or a letter right before the ``%``)."""
     out = Intervals()
     last_end = -1
     for m in _URL_MARK.finditer(text):
@@ -175,7 +177,8 @@ def _url_tokens(text: str) -> "Intervals":
         ends = [i for i in (text.find(" ", m.end()), text.find("\n", m.end())) if i >= 0]
         hi = min(ends) if ends else len(text)
         token = text[lo:hi]
-        if m.group().startswith(("http", "www")) or len(_ESCAPE.findall(token)) >= 2:
+        if (m.group().startswith(("http", "www")) or len(_ESCAPE.findall(token)) >= 2
+                or _ADDRESS.search(token)):
             out.add(lo, hi)
         last_end = hi
     return out
