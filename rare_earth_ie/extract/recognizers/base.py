@@ -87,8 +87,12 @@ class Matches:
 
     __slots__ = ("matches", "starts", "ends")
 
-    def __init__(self, pattern: re.Pattern, text: str):
-        self.matches = [m for m in pattern.finditer(text) if m.end() > m.start()]
+    def __init__(self, pattern: re.Pattern, text: str, spans=None):
+        if spans is None:
+            self.matches = [m for m in pattern.finditer(text) if m.end() > m.start()]
+        else:  # only inside these (start, end) windows, merged: each character is searched once
+            self.matches = [m for lo, hi in _merged(spans, len(text)) for m in pattern.finditer(text, lo, hi)
+                            if m.end() > m.start()]
         self.starts = [m.start() for m in self.matches]
         self.ends = [m.end() for m in self.matches]
 
@@ -112,6 +116,16 @@ class Matches:
         if i < len(self.ends) and self.ends[i] == pos and self.starts[i] >= lo:
             return self.matches[i]
         return None
+
+
+def _merged(spans, size: int) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for lo, hi in sorted((max(0, a), min(size, b)) for a, b in spans):
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(a, b) for a, b in out]
 
 
 class Context:
@@ -159,6 +173,67 @@ class Context:
 
 
 _CONTEXT: list = [None, None]
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def number_starts(ctx: "Context") -> list[int]:
+    """Where a number may start in the text (a digit run not continuing a number, or the dot
+    of ``.5``), found once per text: patterns that begin with a number are tried only there
+    (``pattern.match(text, i)``), not at every character."""
+    found = ctx.memo.get("number_starts")
+    if found is None:
+        text = ctx.text
+        found = []
+        for m in _DIGIT_RUN.finditer(text):
+            i = m.start()
+            before = text[i - 1] if i else ""
+            if before in ".,":
+                if i > 1 and text[i - 2].isdigit():
+                    continue  # the decimals or a group of a number
+                if before == ".":
+                    i -= 1  # ".5 million"
+            found.append(i)
+        ctx.memo["number_starts"] = found
+    return found
+
+
+def match_at_numbers(pattern: re.Pattern, ctx: "Context", signed: bool = False):
+    """The matches of ``pattern`` (which begins with a number) at the number starts of the text,
+    without overlaps, as ``finditer`` would give them; with ``signed``, a minus sign before the
+    number is tried as the start first."""
+    text = ctx.text
+    last = -1
+    for i in number_starts(ctx):
+        if i < last:
+            continue
+        m = None
+        if signed and i and text[i - 1] in "-−" and i - 1 >= last:
+            m = pattern.match(text, i - 1)
+        if m is None:
+            m = pattern.match(text, i)
+        if m is not None and m.end() > m.start():
+            last = m.end()
+            yield m
+
+
+# "a gallon", "one dollar": the article or "one" before a lower-case word (MONEY and QUANTITY
+# read it as the number one before a unit); the character before is checked by the caller
+# (a whitespace character first: the engine jumps from space to space)
+ONE_WORD = re.compile(r"\s(?P<a>[Aa]n?|[Oo]ne)\s(?P<w>[a-z]+)")
+_ONE_WORD_AT_START = re.compile(r"(?P<a>[Aa]n?|[Oo]ne)\s(?P<w>[a-z]+)")
+
+
+def one_words(ctx: "Context") -> list:
+    """The matches of :data:`ONE_WORD`, found once per text (one at the text's very start
+    too); ``m.start("a")`` is where the article stands."""
+    found = ctx.memo.get("one_words")
+    if found is None:
+        text = ctx.text
+        first = _ONE_WORD_AT_START.match(text)
+        found = ctx.memo["one_words"] = ([first] if first else []) + list(ONE_WORD.finditer(text))
+    return found
+
+
 # where a URL or an encoded token may be: an escape, a scheme, "www."
 _URL_MARK = re.compile(r"%[0-9A-Fa-f]{2}|https?://|www\.")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")

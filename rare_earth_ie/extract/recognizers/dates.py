@@ -91,23 +91,33 @@ _ALTS = [
 ]
 # every alternative starts a word with one of these: checking them first lets the engine skip
 # most positions of a text at once instead of trying each alternative there
-_ANCHOR = (r"(?:(?<=[a-z])(?=Q[1-4]\s?(?:FY|CY|20\d\d)|%s\s?\d)|(?<![A-Za-z0-9]))" % _MONTH_ABBR
-           + r"(?=[Tt]he\b|[Bb]y\b|[Bb]etween\b|[Ee]arly|[Mm]id|[Ll]ate\b|[Ee]nd\b|"
-           r"[Bb]eginning|[Ss]tart\b|[Mm]iddle|[Ff]iscal|[Ff]inancial|[Ll]ast\b|[Pp]ast\b|[Pp]revious|[Tt]his\b|"
+_ANCHOR = (r"(?<![A-Za-z0-9])(?="
+           # frequent words only before what makes them a date ("the first quarter", "by 2030")
+           r"[Tt]he\s+(?:[Ee]nd|[Bb]eginning|[Ss]tart|[Mm]iddle|[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]inal|"
+           r"[Ll]ast|[Ll]atter|1st|2nd|3rd|4th|FIRST|SECOND|THIRD|FOURTH|[Yy]ear|[Qq]uarter|[Hh]alf|three|six|"
+           r"nine|twelve|\d|March|June|September|December)|"
+           r"[Bb]y\s+(?:the\s+end|early|mid|late|end|beginning|start|\d)|[Bb]etween\b|[Ee]arly|[Mm]id|[Ll]ate\b|"
+           r"[Ee]nd\b|[Bb]eginning|[Ss]tart\b|[Mm]iddle|[Ff]iscal|[Ff]inancial|[Ll]ast\b|[Pp]ast\b|[Tt]his\b|"
            r"[Nn]ext\b|[Yy]esterday|[Tt]oday|[Tt]omorrow|[Ff]irst|FIRST|[Ss]econd|SECOND|[Tt]hird|THIRD|"
-           r"[Ff]ourth|FOURTH|[Ff]inal|[Ll]atter|[Hh]alf|[Ii]nterim|[Qq]uarter|[Yy]ear\b|"
-           r"[1-4](?:st|nd|rd|th|Q|H)|[JFMASONDTW][a-z]|Q[1-4]|H[12]|FY|"
+           r"[Ff]ourth|FOURTH|[Ff]inal|[Ll]atter|[Hh]alf[\s-]|[Ii]nterim\s|[Qq]uarter\s|[Yy]ear\s|"
+           r"[1-4](?:st|nd|rd|th|Q|H)|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|"
+           r"Sat|Sun)|Q[1-4]|H[12]|FY|"
            # a digit starts a date only before a digit, a space, a dot ("1.10.2025"), a slash or
            # dash of a numeric date, or an ordinal ending ("5th"): "5%", "5,000" and "$5" are
            # turned away at once
            r"\d(?=[\d\s.stnr/-]))")
-DATE_RE = re.compile(_ANCHOR + "(?:" + "|".join(f"(?P<_{name}>{rx})" for name, rx in _ALTS) + ")")
+_ALTERNATION = "(?:" + "|".join(f"(?P<_{name}>{rx})" for name, rx in _ALTS) + ")"
+DATE_RE = re.compile(_ANCHOR + _ALTERNATION)
+# a date glued to the word before it in spaceless text ("summaryQ2 FY25", "Run-UpDec 1-5"): found
+# by its own capital letters (a fast scan), then read with the same alternatives
+_GLUED = re.compile(r"[QJFMASOND](?:[1-4]\s?(?:FY|CY|20\d\d)|(?:an|eb|ar|pr|un|ul|ug|ept?|ct|ov|ec)\.?\s?\d)")
+DATE_GLUED_RE = re.compile(_ALTERNATION)
 # "two months ago", "a year ago": found from the word "ago" back
-_AGO = re.compile(r"(?i:\bago\b)")
+_AGO = re.compile(r"ago(?![A-Za-z])")
 _AGO_BEFORE = re.compile(r"(?i:(?<![A-Za-z])(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
                          r"eleven|twelve|several)\s+(?P<unit>day|week|month|quarter|year)s?\s+)$")
 # "year to date", "year-to-date", "YTD"
-_YTD = re.compile(r"(?<![A-Za-z])(?:[Yy]ear[\s-]to[\s-]date|YTD)(?![A-Za-z])")
+_YTD = re.compile(r"(?:[Yy]ear[\s-]to[\s-]date|YTD)(?![A-Za-z])")
 # "financial year runs to 30 June", "FY2023, the year ended March 31, 2024"
 _FY_STATED = re.compile(
     rf"(?:FY\s?(?P<fy>{YEAR}|\d\d),?\s+)?(?:the\s+)?(?i:(?:financial|fiscal)\s+)?year\s+(?:runs\s+to|ends(?:\s+on)?"
@@ -139,7 +149,7 @@ def _data(patterns_dir: str | None = None):
                       r"|\b(?:%s),?\s+)$" % (alternation(d["reference_words"]), alternation(d["title_heads"])))
     forward = re.compile(r"\s{1,3}(?:%s)\b" % alternation(d["forward_nouns"]))
     return (d["months"], d["ordinals"], d["month_parts"], d["year_parts"], d["relative"], future,
-            past_before, fiscal, unfuture, refs, forward)
+            past_before, fiscal, unfuture, refs, forward, frozenset(d["title_heads"]))
 
 
 def _month_end(y: int, m: int) -> date:
@@ -195,7 +205,8 @@ class DateRecognizer(Recognizer):
 
     def __init__(self, patterns_dir: str | None = None):
         (self.months, self.ordinals, self.month_parts, self.year_parts, self.relative,
-         self.future, self.past_before, self.fiscal, self.unfuture, self.refs, self.forward) = _data(patterns_dir)
+         self.future, self.past_before, self.fiscal, self.unfuture, self.refs, self.forward,
+         self.title_heads) = _data(patterns_dir)
         self._resolved: dict[tuple, tuple[bool, Optional[dict]]] = {}
         self.modal_follow = frozenset("be have not also well never still soon continue rise fall "
                                       "need take see become help lead remain affect face".split())
@@ -207,7 +218,7 @@ class DateRecognizer(Recognizer):
         pub = date.fromisoformat(published) if published else None
         out = []
         ctx = context(text)
-        for m in DATE_RE.finditer(text):
+        for m in self._matches(text):
             # the alternative's group closes last, so it is the match's last group
             kind = m.lastgroup[1:]
             if not self._is_date(text, kind, m, ctx):
@@ -221,10 +232,19 @@ class DateRecognizer(Recognizer):
         self._end_of_period(text, out)
         return out
 
+    @staticmethod
+    def _matches(text: str):
+        yield from DATE_RE.finditer(text)
+        for g in _GLUED.finditer(text):
+            if g.start() and text[g.start() - 1].islower():
+                m = DATE_GLUED_RE.match(text, g.start())
+                if m:
+                    yield m
+
     def _is_date(self, text: str, kind: str, m: re.Match, ctx: Context) -> bool:
         if kind == "month" and m.group("month") == "May" and not self._may_is_month(text, m):
             return False
-        if kind in ("year", "year_range") and self.refs.search(text, max(0, m.start() - 60), m.start()):
+        if kind in ("year", "year_range") and self._in_reference(text, m.start()):
             return False  # "Announcement No. 61 of 2025", "the ... Act 2025": part of a reference
         if kind == "relative" and m.group("rel").lower() == "today":
             # "Today's quotes" (a determiner), "Metals Today" (a title)
@@ -234,6 +254,13 @@ class DateRecognizer(Recognizer):
             if m.group()[0] == "T" and prev and prev.group(1)[0].isupper() and prev.group(1)[-1].isalnum():
                 return False
         return True
+
+    def _in_reference(self, text: str, pos: int) -> bool:
+        before = text[max(0, pos - 12):pos].rstrip(", ")
+        word = before.rsplit(None, 1)[-1] if before.strip() else ""
+        if word != "of" and word not in self.title_heads:  # the common case, without a search
+            return False
+        return bool(self.refs.search(text, max(0, pos - 60), pos))
 
     def _resolve_cached(self, kind: str, m: re.Match, ctx: Context, pub: Optional[date],
                         published: Optional[str]) -> Optional[dict]:
@@ -280,6 +307,8 @@ class DateRecognizer(Recognizer):
         After a comparison word (``from a year ago``) it is a basis, not a date."""
         out = []
         for a in _AGO.finditer(text):
+            if a.start() and text[a.start() - 1].isalpha():
+                continue
             m = _AGO_BEFORE.search(text, max(0, a.start() - 30), a.start())
             if m is None:
                 continue
@@ -320,7 +349,11 @@ class DateRecognizer(Recognizer):
         """``year to date``: January to the month before publication (a monthly report covers
         the months that have closed), grain month."""
         out = []
+        if "YTD" not in text and "to date" not in text and "to-date" not in text:
+            return out
         for m in _YTD.finditer(text):
+            if m.start() and text[m.start() - 1].isalpha():
+                continue
             if pub is None:
                 value = {"start": None, "end": None, "grain": "month"}
             else:

@@ -13,9 +13,10 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from ..numbers import NUM, RANGE_SEP, clean_float, parse_number, parse_spelled, scale_of, scale_regex, spelled_regex
+from ..numbers import (NUM, RANGE_SEP, clean_float, parse_number, parse_spelled, scale_of, scale_regex,
+                       spelled_regex, trie_alternation)
 from ...patterns import alternation, load_json, load_jsonl
-from .base import Ent, Recognizer, context, doc_text, sentence_window
+from .base import Ent, Recognizer, context, doc_text, match_at_numbers, one_words, sentence_window
 from .units import normalise_unit, unit_alternation
 
 _JAPAN = re.compile(r"\b(?:yen|JPY|Japan(?:ese)?|Tokyo)\b")
@@ -27,7 +28,7 @@ _MONTH_BEFORE = re.compile(r"(?i:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|
 _PER_ADJ = r"(?:(?:metric|short|long|dry|wet|common|ordinary|troy)\s)?"
 _PER_OTHER = r"unit|share|piece|vehicle|set|car|tonne\s?unit"
 # "a dollar", "a gallon of": the article as the number one, only before "of" or a clause's end
-_ONE = re.compile(r"(?<![A-Za-z])(?:[Aa]n?|[Oo]ne)\s(?P<w>[a-z]+)")
+_DIGITS = re.compile(r"\d+")
 _ONE_END = re.compile(r"\s{1,3}of\b|\s{0,3}(?:[.,;:!?)]|$)")
 
 
@@ -58,11 +59,10 @@ def _regexes(patterns_dir: str | None = None):
     # letter prefixes (RMB, USD, A$) must not continue a word; bare signs ($, ¥) may follow anything
     words = [p for p in prefixes if p[0].isalpha()]
     signs = [p for p in prefixes if not p[0].isalpha()]
-    # the lookahead turns away, at once, every position not followed by a digit within a few
-    # characters: the alternation of hundreds of codes is tried only where money may start
-    pfx = (r"(?=[^\s\d]{1,6}\s?[\d.])(?P<pfx>(?<![A-Za-z])(?:%s)|(?:%s))"
-           % (alternation(words), alternation(signs)))
-    sfx = r"(?P<sfx>(?:%s))(?![A-Za-z])" % alternation(suffixes)
+    # the prefixed form is tried only where a known prefix stands before a number (see
+    # MoneyRecognizer._prefixed): the alternation of hundreds of codes is never scanned for
+    pfx = r"(?P<pfx>(?<![A-Za-z])(?:%s)|(?:%s))" % (alternation(words), alternation(signs))
+    sfx = r"(?P<sfx>%s)(?![A-Za-z])" % trie_alternation(suffixes)
     units = unit_alternation(patterns_dir)
     per = (rf"(?:\s?(?:/|per\s|a\s|an\s)\s?{_PER_ADJ}(?P<per>{units}|{_PER_OTHER})(?![a-z]))?")
     num = rf"(?<![\d.,])(?P<num>{NUM})"
@@ -78,7 +78,7 @@ def _regexes(patterns_dir: str | None = None):
     prefixed, suffixed = forms(RANGE_SEP)
     # "between $5 million and $6 million": "and" joins a range only after "between" (left
     # outside the span); both ends are required there
-    between = forms(r"\s+and\s+", r"(?<![A-Za-z])(?i:between)\s+(?=\S+(?:\s\S+)?\s+and\s)")
+    between = forms(r"\s+and\s+", r"[Bb](?<![A-Za-z][Bb])(?i:etween)\s+(?=\S+(?:\s\S+)?\s+and\s)")
     # "five million yen", "ten dollars": a spelled number before a scale and a currency word
     spelled_tail = re.compile(rf"(?P<scale>{scale})?\s{sfx}{per}")
     verbs = load_json("numbers.json", patterns_dir)["money_verbs"]
@@ -119,6 +119,8 @@ class MoneyRecognizer(Recognizer):
     def __init__(self, patterns_dir: str | None = None):
         self.patterns_dir = patterns_dir
         self.prefixes, self.suffixes, self.weak = _tables(patterns_dir)
+        self.longest_prefix = max(map(len, self.prefixes))
+        self.prefix_ends = frozenset(p[-1] for p in self.prefixes)
         # the lower-case currency words ("dollar", "penny") that may follow "a" or "one"
         self.one_words = frozenset(w.split()[0] for w in self.suffixes if w[:1].islower() and w not in self.weak)
         (self.prefixed, self.suffixed, self.between, self.spelled_tail, self.bare, self.verb_before,
@@ -129,13 +131,19 @@ class MoneyRecognizer(Recognizer):
 
     def scan(self, text: str) -> list[Ent]:
         out: list[Ent] = []
-        for rx, prio in ((self.prefixed, 2), (self.suffixed, 1), (self.between[0], 3), (self.between[1], 3)):
-            for m in rx.finditer(text):
+        for m in self._prefixed(text):
+            e = self._ent(text, m, 2)
+            if e:
+                out.append(e)
+        ctx = context(text)
+        for found, prio in ((match_at_numbers(self.suffixed, ctx), 1), (self.between[0].finditer(text), 3),
+                            (self.between[1].finditer(text), 3)):
+            for m in found:
                 e = self._ent(text, m, prio)
                 if e:
                     out.append(e)
         out.extend(self._spelled(text))
-        for m in self.bare.finditer(text):
+        for m in match_at_numbers(self.bare, ctx):
             if not self.verb_before.search(text, max(0, m.start() - 40), m.start()):
                 continue
             amount = parse_number(m.group("num"))
@@ -146,9 +154,34 @@ class MoneyRecognizer(Recognizer):
         self._bracketed_per(text, out)
         return out
 
+    def _prefixed(self, text: str):
+        """Matches of the prefixed form, tried where a currency prefix stands right before a
+        number (a space or a minus between them allowed): the longest known prefix ending there."""
+        longest = self.longest_prefix
+        last_end = -1
+        for run in _DIGITS.finditer(text):
+            i = run.start()
+            if i < last_end or (i and text[i - 1] in ".,"  and i > 1 and text[i - 2].isdigit()):
+                continue  # inside a number, or inside the money just found
+            j = i - 1 if i and text[i - 1] == "." else i  # ".5 million"
+            if j and text[j - 1] in "-−":
+                j -= 1
+            if j and text[j - 1] in " \u00a0":
+                j -= 1
+            if not j or text[j - 1] not in self.prefix_ends:
+                continue
+            for n in range(min(longest, j), 0, -1):
+                p = text[j - n:j]
+                if p in self.prefixes:
+                    m = self.prefixed.match(text, j - n)
+                    if m:
+                        last_end = m.end()
+                        yield m
+                        break
+
     def _spelled(self, text: str) -> list[Ent]:
         out = []
-        for m in _ONE.finditer(text):  # "a dollar", "a penny": one of it, as peers read it
+        for m in one_words(context(text)):  # "a dollar", "a penny": one of it, as peers read it
             if m.group("w") not in self.one_words:
                 continue
             t = self.spelled_tail.match(text, m.start("w") - 1)
@@ -156,7 +189,7 @@ class MoneyRecognizer(Recognizer):
                 continue
             code, factor = self._suffix(t.group("sfx"))
             if code and _ONE_END.match(text, t.end()):
-                out.append(Ent(self.label, m.start(), t.end(), {"amount": clean_float(factor), "amount_max": None,
+                out.append(Ent(self.label, m.start("a"), t.end(), {"amount": clean_float(factor), "amount_max": None,
                                                                 "currency": code, "per": self._per(t.group("per"))},
                                priority=0))
         for m in context(text).cues(spelled_regex()).matches:

@@ -78,6 +78,8 @@ _JOIN = re.compile(r"\band\b|\bwhile\b|\bwhereas\b|,\s")
 
 
 _UNSEEN = object()
+# how far from its number a basis phrase may stand: after it, before it
+_BASIS_AFTER, _BASIS_BEFORE = 45, 50
 
 
 class PercentRecognizer(Recognizer):
@@ -96,10 +98,15 @@ class PercentRecognizer(Recognizer):
     def scan(self, text: str) -> list[Ent]:
         out: list[Ent] = []
         ctx = context(text)
-        bases = ctx.cues(self.basis_any)
-        loose = ctx.cues(self.basis_loose) if self.basis_loose is not None else None
+        cands = self._candidates(text, ctx)
+        if not cands:
+            return out
+        # bases are looked for only in the windows around the percentages (every window once)
+        windows = [(s - _BASIS_BEFORE - 2, e + _BASIS_AFTER + 2) for s, e, *_ in cands]
+        bases = Matches(self.basis_any, text, windows)
+        loose = Matches(self.basis_loose, text, windows) if self.basis_loose is not None else None
         prev: tuple | None = None  # (entity, sign) of the percentage before, for ranges and lists
-        for start, end, sign, value, value_max in self._candidates(text, ctx):
+        for start, end, sign, value, value_max in cands:
             # the clause of the number, found once: every window below is a slice of it
             lo, hi = ctx.clause_bounds(start, end)
             first = prev[0] if prev and self._continues_range(text, prev[0], start, sign) else None
@@ -246,9 +253,9 @@ class PercentRecognizer(Recognizer):
     @staticmethod
     def find_basis(bases: Matches, start: int, end: int, lo: int, hi: int) -> str | None:
         """The basis stated nearest after the number in its clause, else nearest before it."""
-        m = bases.first(end, min(hi, end + 45))
+        m = bases.first(end, min(hi, end + _BASIS_AFTER))
         if m is None:
-            m = bases.last(max(lo, start - 50), start)
+            m = bases.last(max(lo, start - _BASIS_BEFORE), start)
         return m.lastgroup if m is not None else None
 
     # --- after the other recognizers ---------------------------------------------------------

@@ -17,14 +17,15 @@ from functools import lru_cache
 
 from ..numbers import NUM, RANGE_SEP, clean_float, parse_number, parse_spelled, spelled_regex
 from ...patterns import alternation, load_json
-from .base import Ent, Recognizer, context, doc_text
+from .base import Ent, Matches, Recognizer, context, doc_text, match_at_numbers, one_words
 from .units import quantulum_unit, unit_alternation, unit_first_chars, unit_info, unit_rows
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _VULGAR = "¼½¾⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
 # units whose values may be negative
 _SIGNED = frozenset({"°C", "°F", "K"})
-_ONE = re.compile(r"(?<![A-Za-z])(?:[Aa]n?|[Oo]ne)\s(?P<w>[a-z]+)")
+# where a fraction may be: a slash between digits, a vulgar fraction
+_FRAC_HINT = re.compile(r"[/%s]" % _VULGAR)
 _ONE_END = re.compile(r"\s{1,3}of\b|\s{0,3}(?:[.,;:!?)]|$)")
 _PER_TIME = {"year": "yr", "yr": "yr", "annum": "yr", "a": "yr", "month": "mo", "day": "day",
              "hour": "h", "h": "h", "week": "wk"}
@@ -56,7 +57,7 @@ def _regexes(patterns_dir: str | None = None):
     unit = rf"(?=[{first[1:-1]}])(?P<unit>{units}){_UNIT_END}(?!\s+(?:{not_rate})\b)"
     known = re.compile(rf"{num}{scale1}{rng}{scale}\s?-?\s?{unit}{tail}")
     # "between 5,000 and 6,000 tonnes": "and" joins a range only after "between" (left outside)
-    between = re.compile(rf"(?<![A-Za-z])(?i:between)\s+{num}{scale1}(?P<conn>\s+and\s+)(?P<num2>{NUM})"
+    between = re.compile(rf"[Bb](?<![A-Za-z][Bb])(?i:etween)\s+{num}{scale1}(?P<conn>\s+and\s+)(?P<num2>{NUM})"
                          rf"{scale}\s?-?\s?{unit}{tail}")
     other = re.compile(rf"{num}{rng}{scale}\s?-?(?P<unit>[A-Za-z]{{2,}})(?![A-Za-z0-9])")
     # "2 1/2 in", "1/4 inch", "½ tbsp": a fraction, with a whole number before it or not
@@ -88,14 +89,15 @@ class QuantityRecognizer(Recognizer):
     def scan(self, text: str) -> list[Ent]:
         ctx = context(text)
         out = []
-        for rx, prio in ((self.known, 1), (self.between, 2)):
-            for m in rx.finditer(text):
+        for rx, prio, found in ((self.known, 1, match_at_numbers(self.known, ctx, signed=True)),
+                                (self.between, 2, self.between.finditer(text))):
+            for m in found:
                 if rx is self.known and m.group("conn") and m.group("conn").strip() == "and":
                     continue
                 e = self._ent(m, unit_info(m.group("unit"), self.patterns_dir), prio)
                 if e and not ctx.in_url(e.start, e.end):
                     out.append(e)
-        for m in self.other.finditer(text):
+        for m in match_at_numbers(self.other, ctx):
             if unit_info(m.group("unit"), self.patterns_dir):
                 continue  # listed units are the job of the first pattern
             unit = self._other_unit(text, m)
@@ -104,7 +106,7 @@ class QuantityRecognizer(Recognizer):
                 if e and not ctx.in_url(e.start, e.end):
                     out.append(e)
         out.extend(self._fractions(text, ctx))
-        out.extend(self._one(text))
+        out.extend(self._one(text, ctx))
         out.extend(self._spelled(text, ctx))
         out = _merge_ranges(text, out)
         out.extend(_listed_before(text, out))
@@ -120,25 +122,27 @@ class QuantityRecognizer(Recognizer):
             return None
         return quantulum_unit(word)
 
-    def _one(self, text: str) -> list[Ent]:
+    def _one(self, text: str, ctx) -> list[Ent]:
         """``a gallon of``, ``one kilogram.``: the article as the number one before a unit
         written out, only before "of" or a clause's end (not "half a tonne")."""
         out = []
-        for m in _ONE.finditer(text):
+        for m in one_words(ctx):
             word = m.group("w")
             if word not in self.one_words or not _ONE_END.match(text, m.end()):
                 continue
-            if re.search(r"(?i:\bhalf\s+)$", text[max(0, m.start() - 6):m.start()]):
+            if re.search(r"(?i:\bhalf\s+)$", text[max(0, m.start("a") - 6):m.start("a")]):
                 continue
             info = unit_info(word, self.patterns_dir)
             if info:
-                out.append(Ent(self.label, m.start(), m.end(),
+                out.append(Ent(self.label, m.start("a"), m.end(),
                                {"value": clean_float(info[1]), "value_max": None, "unit": info[0]}, priority=0))
         return out
 
     def _fractions(self, text: str, ctx) -> list[Ent]:
         out = []
-        for m in self.frac.finditer(text):
+        hints = [(h.start() - 6, h.end() + 20) for h in _FRAC_HINT.finditer(text)
+                 if h.group() != "/" or (text[h.start() - 1:h.start()].isdigit() and text[h.end():h.end() + 1].isdigit())]
+        for m in (Matches(self.frac, text, hints).matches if hints else ()):
             info = unit_info(m.group("unit"), self.patterns_dir)
             if info is None:
                 unit = self._other_unit(text, m)

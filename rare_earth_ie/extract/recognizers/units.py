@@ -6,7 +6,8 @@ import warnings
 from functools import lru_cache
 from typing import Optional
 
-from ...patterns import alternation, load_jsonl
+from ..numbers import trie_alternation
+from ...patterns import load_jsonl
 
 # quantulum3 entities that are physical quantities worth reporting; time, currency and plain
 # counts are not (years and "times" are never quantities here)
@@ -52,7 +53,7 @@ def unit_info(surface: str, patterns_dir: str | None = None) -> Optional[tuple[s
 
 @lru_cache(maxsize=4)
 def unit_alternation(patterns_dir: str | None = None) -> str:
-    return alternation(unit_table(patterns_dir))
+    return trie_alternation(unit_table(patterns_dir))
 
 
 @lru_cache(maxsize=4)
