@@ -51,6 +51,14 @@ def test_percent_forms(text, span, want):
     check(one(text, "PERCENT", span), want)
 
 
+def test_a_change_told_before_keeps_its_basis():
+    text = ("Cobalt imports rose 41% year-on-year to 9,000 tonnes.\n"
+            "After the 41 per cent rise, stocks swelled; despite the 39% surge in volume, the bill grew 2%.")
+    got = dict(ents(text, "PERCENT"))
+    assert got["39%"]["basis"] == "YoY" and got["2%"]["basis"] == "YoY"
+    assert got["41 per cent"] == {"value": 41.0, "direction": "up", "basis": "YoY"}
+
+
 @pytest.mark.parametrize("text", [
     "see https://example.org/q?name=cobalt%20prices%2C%202025&page=3",
     "download /docs/report%2015%29final%20v2.pdf today",

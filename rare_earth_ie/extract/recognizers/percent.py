@@ -274,6 +274,7 @@ class PercentRecognizer(Recognizer):
         starts = [d.start for d in dates]
         prev = None
         seen: dict[float, Ent] = {}  # the last change of each value that states its basis
+        last_based = None  # the last change with a basis
         for p in sorted(pcts, key=lambda e: e.start):
             v = p.value
             same = seen.get(v["value"])
@@ -287,8 +288,13 @@ class PercentRecognizer(Recognizer):
                     v["basis"] = prev.value["basis"]
                 elif self._near_yearly(text, p, dates, starts):
                     v["basis"] = "YoY"
+                elif last_based is not None and p.start - last_based.end < 400 and _DEFINITE.search(
+                        text, max(0, p.start - 8), p.start):
+                    # "Despite the 88 per cent jump": a change told before, with the basis told there
+                    v["basis"] = last_based.value["basis"]
             if v.get("basis") and v.get("direction"):
                 seen[v["value"]] = p
+                last_based = p
             prev = p
 
     def _level_word_after(self, text: str, p: Ent) -> bool:
@@ -305,6 +311,10 @@ class PercentRecognizer(Recognizer):
                 return True
             i += 1
         return False
+
+
+# a percentage a definite article introduces refers to a change already told
+_DEFINITE = re.compile(r"(?i:\b(?:the|this|that)\s+)$")
 
 
 def _same_sentence(text: str, lo: int, hi: int, width: int) -> bool:
