@@ -28,9 +28,12 @@ VALUE_FIELDS: dict[str, dict[str, str]] = {
               "per": "unit symbol of a price per unit (`t`, `kg`), or null"},
     "QUANTITY": {"value": "the number (the low end of a range)",
                  "value_max": "the high end of a range, or null",
-                 "unit": "normalised unit (`t`, `kg`, `t/yr`, `MGOe`, `GW`, ...)"},
-    "DATE": {"start": "first day, ISO date", "end": "last day, ISO date",
-             "grain": "`day`, `month`, `quarter`, `half` or `year`"},
+                 "unit": "normalised unit (`t`, `kg`, `t/yr`, `MGOe`, `GW`, ...); masses in tonnes "
+                         "(`45 kt` is 45000 `t`, `12 ktpa` 12000 `t/yr`)"},
+    "DATE": {"start": "first day, ISO date; null when the article has no publish date to place a date "
+                      "without a year, a weekday or a relative date (`September`, `on Friday`, `last month`)",
+             "end": "last day, ISO date; null where `start` is",
+             "grain": "`day`, `month`, `quarter`, `half` or `year` (kept also where `start` and `end` are null)"},
     "ORG": {"name": "canonical name", "aliases": "other names of the organisation",
             "ticker": "exchange ticker (`300224.SZ`) or null",
             "country": "for a known government body, the code of its country or bloc (optional)"},

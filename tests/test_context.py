@@ -23,23 +23,26 @@ from rare_earth_ie.extract.recognizers.percent import PercentRecognizer
 # text from the characters that make and break clauses and sentences
 CLAUSEY = st.text(alphabet="ab .,;:()\n!?-—%5", max_size=120)
 
-# the plain definitions, searching each window: what the one-pass bounds must agree with
-_LEFT_STOP = re.compile(r"[;,:()\[\]\n!?]|\.\s|\s[-—]\s")
-_RIGHT_STOP = re.compile(r"[;,:()\[\]\n!?]|\.(?:\s|$)|\s[-—]\s")
+# the plain definitions, searching each window: what the one-pass bounds must agree with. A
+# comma between two digits groups a number and ends no clause; whether a comma or a full stop is
+# a stop depends on the characters around it, so each window's search sees the whole text.
+_LEFT_STOP = re.compile(r"[;:()\[\]\n!?]|(?<!\d),|,(?!\d)|\.\s|\s[-—]\s")
+_RIGHT_STOP = re.compile(r"[;:()\[\]\n!?]|(?<!\d),|,(?!\d)|\.(?=\s|$)|\s(?=[-—]\s)")
 
 
 def left_clause(text: str, pos: int, width: int) -> str:
-    chunk = text[max(0, pos - width):pos]
+    lo = max(0, pos - width)
     last = None
-    for last in _LEFT_STOP.finditer(chunk):
-        pass
-    return chunk[last.end():] if last else chunk
+    for m in _LEFT_STOP.finditer(text):
+        if m.start() >= lo and m.end() <= pos:
+            last = m
+    return text[last.end():pos] if last else text[lo:pos]
 
 
 def right_clause(text: str, pos: int, width: int) -> str:
-    chunk = text[pos:pos + width]
-    m = _RIGHT_STOP.search(chunk)
-    return chunk[:m.start()] if m else chunk
+    hi = min(len(text), pos + width)
+    m = _RIGHT_STOP.search(text, pos)
+    return text[pos:m.start()] if m and m.start() < hi else text[pos:hi]
 
 
 def left_sentence(text: str, pos: int, width: int = 200) -> str:

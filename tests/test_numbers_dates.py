@@ -57,7 +57,7 @@ def test_money(text, span, value):
     ("orders (5-8 tons per unit)", "5-8 tons per unit", {"value": 5.0, "value_max": 8.0, "unit": "t"}),
     ("a 50,000-ton/year line", "50,000-ton/year", {"value": 50000.0, "unit": "t/yr"}),
     ("energy product above 20 MGOe", "20 MGOe", {"value": 20.0, "unit": "MGOe"}),
-    ("a 12 ktpa separation plant", "12 ktpa", {"value": 12.0, "unit": "kt/yr"}),
+    ("a 12 ktpa separation plant", "12 ktpa", {"value": 12000.0, "unit": "t/yr"}),
     ("a 1.5 GW wind farm", "1.5 GW", {"value": 1.5, "unit": "GW"}),
     ("some 1.2 million tonnes of ore", "1.2 million tonnes", {"value": 1.2e6, "unit": "t"}),
     ("hauled 300 miles by truck", "300 miles", {"value": 300.0, "unit": "mi"}),

@@ -175,7 +175,9 @@ def make_names(nlp: Language, name: str, patterns_dir: Optional[str]):
 def make_resolve(nlp: Language, name: str, patterns_dir: Optional[str]):
     from .resolve import Resolver
 
-    return Resolver(patterns_dir)
+    # the recognizers of the components before it, for their refine(doc, by_label) hook
+    recognizers = [r for _, proc in nlp.pipeline for r in getattr(proc, "recognizers", ())]
+    return Resolver(patterns_dir, recognizers)
 
 
 @Language.factory("rei_facts", default_config={"patterns_dir": None})

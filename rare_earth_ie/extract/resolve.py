@@ -48,8 +48,10 @@ def is_abbreviation(abbr: str, long: str) -> bool:
 
 
 class Resolver:
-    def __init__(self, patterns_dir: Optional[str] = None):
+    def __init__(self, patterns_dir: Optional[str] = None, recognizers: tuple = ()):
         self.patterns_dir = patterns_dir
+        #: every recognizer of the pipeline: their ``refine`` runs once the labels are settled
+        self.recognizers = tuple(recognizers)
         self.demonyms = {k: v for k, v in load_json("demonyms.json", patterns_dir).items()
                          if not k.startswith("_")}
         self.generic = load_words("org_generic.txt", patterns_dir)
@@ -66,6 +68,8 @@ class Resolver:
         for label in list(by):
             by[label] = remove_overlaps(by[label])
         self._conflicts(by)
+        for r in self.recognizers:
+            r.refine(doc, by)
         self._trim_to_known(doc_text(doc), by)
         self._abbreviations(doc, by)
         self._short_forms(doc, by)

@@ -74,8 +74,9 @@ _SENTENCE_STOP = re.compile(r"\n|\. ")
 # before a space, a dash between spaces) as one-character matches: the last character of a stop
 # (the clause after it starts there) and the first (the clause before it ends there). Matching a
 # stop whole would hide one that shares its characters (".\n": the full stop takes the newline).
-_LEFT_STOP_END = re.compile(r"[;,:()\[\]\n!?]|(?<=\.)\s|(?<=\s[-—])\s")
-_RIGHT_STOP_START = re.compile(r"[;,:()\[\]\n!?]|\.(?=\s|$)|\s(?=[-—]\s)")
+# A comma between two digits groups a number ("5,697"): it ends no clause.
+_LEFT_STOP_END = re.compile(r"[;:()\[\]\n!?]|(?<!\d),|,(?!\d)|(?<=\.)\s|(?<=\s[-—])\s")
+_RIGHT_STOP_START = re.compile(r"[;:()\[\]\n!?]|(?<!\d),|,(?!\d)|\.(?=\s|$)|\s(?=[-—]\s)")
 
 
 class Matches:
@@ -86,8 +87,12 @@ class Matches:
 
     __slots__ = ("matches", "starts", "ends")
 
-    def __init__(self, pattern: re.Pattern, text: str):
-        self.matches = [m for m in pattern.finditer(text) if m.end() > m.start()]
+    def __init__(self, pattern: re.Pattern, text: str, spans=None):
+        if spans is None:
+            self.matches = [m for m in pattern.finditer(text) if m.end() > m.start()]
+        else:  # only inside these (start, end) windows, merged: each character is searched once
+            self.matches = [m for lo, hi in _merged(spans, len(text)) for m in pattern.finditer(text, lo, hi)
+                            if m.end() > m.start()]
         self.starts = [m.start() for m in self.matches]
         self.ends = [m.end() for m in self.matches]
 
@@ -113,6 +118,16 @@ class Matches:
         return None
 
 
+def _merged(spans, size: int) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for lo, hi in sorted((max(0, a), min(size, b)) for a, b in spans):
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(a, b) for a, b in out]
+
+
 class Context:
     """The clause and sentence bounds of one text, from stops found once per text, and the
     matches of cue patterns over the whole text (each found once, on first use)."""
@@ -122,6 +137,15 @@ class Context:
         self._cues: dict[re.Pattern, Matches] = {}
         #: other facts about the whole text that recognizers look up once
         self.memo: dict[str, object] = {}
+
+    def in_url(self, start: int, end: int) -> bool:
+        """The span touches a URL or a URL-encoded token (``%2C``, ``%20``): its numbers and
+        percent signs are escapes and addresses, never entities (the repair may have cut such
+        a token in two, so touching is enough)."""
+        urls = self.memo.get("urls")
+        if urls is None:
+            urls = self.memo["urls"] = _url_tokens(self.text)
+        return bool(urls.starts) and urls.overlaps(start, end)
 
     def cues(self, pattern: re.Pattern) -> Matches:
         found = self._cues.get(pattern)
@@ -149,6 +173,90 @@ class Context:
 
 
 _CONTEXT: list = [None, None]
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def number_starts(ctx: "Context") -> list[int]:
+    """Where a number may start in the text (a digit run not continuing a number, or the dot
+    of ``.5``), found once per text: patterns that begin with a number are tried only there
+    (``pattern.match(text, i)``), not at every character."""
+    found = ctx.memo.get("number_starts")
+    if found is None:
+        text = ctx.text
+        found = []
+        for m in _DIGIT_RUN.finditer(text):
+            i = m.start()
+            before = text[i - 1] if i else ""
+            if before in ".,":
+                if i > 1 and text[i - 2].isdigit():
+                    continue  # the decimals or a group of a number
+                if before == ".":
+                    i -= 1  # ".5 million"
+            found.append(i)
+        ctx.memo["number_starts"] = found
+    return found
+
+
+def match_at_numbers(pattern: re.Pattern, ctx: "Context", signed: bool = False):
+    """The matches of ``pattern`` (which begins with a number) at the number starts of the text,
+    without overlaps, as ``finditer`` would give them; with ``signed``, a minus sign before the
+    number is tried as the start first."""
+    text = ctx.text
+    last = -1
+    for i in number_starts(ctx):
+        if i < last:
+            continue
+        m = None
+        if signed and i and text[i - 1] in "-−" and i - 1 >= last:
+            m = pattern.match(text, i - 1)
+        if m is None:
+            m = pattern.match(text, i)
+        if m is not None and m.end() > m.start():
+            last = m.end()
+            yield m
+
+
+# "a gallon", "one dollar": the article or "one" before a lower-case word (MONEY and QUANTITY
+# read it as the number one before a unit); the character before is checked by the caller
+# (a whitespace character first: the engine jumps from space to space)
+ONE_WORD = re.compile(r"\s(?P<a>[Aa]n?|[Oo]ne)\s(?P<w>[a-z]+)")
+_ONE_WORD_AT_START = re.compile(r"(?P<a>[Aa]n?|[Oo]ne)\s(?P<w>[a-z]+)")
+
+
+def one_words(ctx: "Context") -> list:
+    """The matches of :data:`ONE_WORD`, found once per text (one at the text's very start
+    too); ``m.start("a")`` is where the article stands."""
+    found = ctx.memo.get("one_words")
+    if found is None:
+        text = ctx.text
+        first = _ONE_WORD_AT_START.match(text)
+        found = ctx.memo["one_words"] = ([first] if first else []) + list(ONE_WORD.finditer(text))
+    return found
+
+
+# where a URL or an encoded token may be: an escape, a scheme, "www."
+_URL_MARK = re.compile(r"%[0-9A-Fa-f]{2}|https?://|www\.")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_ADDRESS = re.compile(r"[/=?&]|[A-Za-z]%[0-9A-Fa-f]{2}")
+
+
+def _url_tokens(text: str) -> "Intervals":
+    """The whitespace-delimited tokens that are URLs, or carry a URL escape and a sign of an
+    address (a second escape, ``/ = ? &``, or a letter right before the ``%``)."""
+    out = Intervals()
+    last_end = -1
+    for m in _URL_MARK.finditer(text):
+        if m.start() < last_end:
+            continue
+        lo = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        ends = [i for i in (text.find(" ", m.end()), text.find("\n", m.end())) if i >= 0]
+        hi = min(ends) if ends else len(text)
+        token = text[lo:hi]
+        if (m.group().startswith(("http", "www")) or len(_ESCAPE.findall(token)) >= 2
+                or _ADDRESS.search(token)):
+            out.add(lo, hi)
+        last_end = hi
+    return out
 
 
 def context(text: str) -> Context:

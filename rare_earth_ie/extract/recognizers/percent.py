@@ -8,9 +8,10 @@ the basis. Levels and shares (``a 25% tariff``, ``from 2.8% to 1.5%``, ``90% of 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
-from ..numbers import NUM, parse_number
+from ..numbers import NUM, parse_number, parse_spelled, spelled_regex
 from ...patterns import alternation, load_json
 from .base import Ent, Matches, Recognizer, context, doc_text
 
@@ -19,7 +20,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*|\+|%")
 _FILLER = frozenset(
     "by of a an the about nearly some around approximately roughly almost just over more than "
     "significant significantly sharp sharply strong strongly slight slightly modest steep "
-    "substantial marked further another record whopping staggering respectively".split()
+    "substantial marked further another record whopping staggering respectively only".split()
 )
 
 
@@ -34,9 +35,21 @@ def _cues(patterns_dir: str | None = None):
     # phrases that must end the left clause: tested with str.endswith, not a regex search
     level_before_end = tuple(w.lower() for w in multi_before)
     up_before_end = tuple(w.lower() for w in data.get("up_phrases", []))
+    basis, basis_any = _basis_patterns(data["basis"])
+    loose_any = _basis_patterns(data.get("basis_loose", {}))[1]
+    after = (frozenset(w.lower() for w in data.get("up_after", [])),
+             frozenset(w.lower() for w in data.get("down_after", [])),
+             frozenset(w.lower() for w in data.get("level_verbs", [])))
+    return (up, down, level_before, level_before_end, up_before_end, level_after, basis, (basis_any, loose_any),
+            after)
+
+
+def _basis_patterns(table: dict[str, list[str]]):
+    """Per basis code a pattern of its phrases, and one pattern for all of them (one search
+    per window instead of one per basis; the group that matched names the code)."""
     basis = []
     groups = []
-    for code, phrases in data["basis"].items():
+    for code, phrases in table.items():
         for p in phrases:
             # the whole-text search below skips positions that do not start a word
             if not (p[:1].isalnum() or p.startswith("(?")):
@@ -45,19 +58,28 @@ def _cues(patterns_dir: str | None = None):
         alts = alternation((p if ("\\" in p or "(?" in p) else re.escape(p) for p in phrases), regex=True)
         basis.append((code, re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alts, re.I)))
         groups.append(f"(?P<{code}>{alts})")
-    # one pattern for all bases: one search per window instead of one per basis
-    basis_any = re.compile(r"(?<![A-Za-z])(?=\w)(?:%s)(?![A-Za-z])" % "|".join(groups), re.I)
-    return up, down, level_before, level_before_end, up_before_end, level_after, basis, basis_any
+    basis_any = re.compile(r"(?<![A-Za-z])(?=\w)(?:%s)(?![A-Za-z])" % "|".join(groups), re.I) if groups else None
+    return basis, basis_any
 
 
+# the sign word: "%", "percent", "per cent", "pc" (the trade press), percentage points ("pp")
+_PCT = r"(?:%|(?:percent(?:age)?\s+points?|per\s?cent|percent|pct|ppts?|pp|pc)(?![A-Za-z]))"
 PERCENT_RE = re.compile(
-    rf"(?<![\w.,])(?P<sign>[+-])?(?P<num>{NUM})"
-    rf"(?:\s?(?:-|to|~)\s?(?P<num2>{NUM}))?"
-    r"\s?(?P<pct>%|(?:percent(?:age)?\s+points?|per\s?cent|percent|pct|ppts?)\b)"
+    rf"(?<![\w.])(?<!\d,)(?P<sign>[+-])?(?P<num>{NUM})"
+    rf"(?:\s?(?:-|–|to|~)\s?(?P<num2>{NUM}))?"
+    rf"\s?(?P<pct>{_PCT})"
 )
+# "five percent", "one percentage point": the sign word after a spelled-out number
+SPELLED_TAIL = re.compile(rf"[\s-](?P<pct>{_PCT})")
+# what may stand between the two ends of a range written with two signs: "5%-7%", "5% to 7%"
+_RANGE_GAP = re.compile(r"\s?(?:[-–~]|to)\s?")
+# a clause joined to the one before by "and"/"while"/a comma: "rose 32pc and 38pc"
+_JOIN = re.compile(r"\band\b|\bwhile\b|\bwhereas\b|,\s")
 
 
 _UNSEEN = object()
+# how far from its number a basis phrase may stand: after it, before it
+_BASIS_AFTER, _BASIS_BEFORE = 45, 50
 
 
 class PercentRecognizer(Recognizer):
@@ -65,7 +87,8 @@ class PercentRecognizer(Recognizer):
 
     def __init__(self, patterns_dir: str | None = None):
         (self.up, self.down, self.level_before, self.level_before_end, self.up_before_end,
-         self.level_after, self.basis, self.basis_any) = _cues(patterns_dir)
+         self.level_after, self.basis, (self.basis_any, self.basis_loose), after) = _cues(patterns_dir)
+        self.up_after, self.down_after, self.level_verbs = after
         self._basis_words: dict[str, bool] = {}
         self._directions: dict[tuple, str | None] = {}
 
@@ -73,29 +96,87 @@ class PercentRecognizer(Recognizer):
         return self.scan(doc_text(doc))
 
     def scan(self, text: str) -> list[Ent]:
-        out = []
+        out: list[Ent] = []
         ctx = context(text)
-        bases = ctx.cues(self.basis_any)
-        for m in PERCENT_RE.finditer(text):
-            value = parse_number(m.group("num"))
-            if value is None:
-                continue
-            start, end = m.start("num"), m.end()
+        cands = self._candidates(text, ctx)
+        if not cands:
+            return out
+        # bases are looked for only in the windows around the percentages (every window once)
+        windows = [(s - _BASIS_BEFORE - 2, e + _BASIS_AFTER + 2) for s, e, *_ in cands]
+        bases = Matches(self.basis_any, text, windows)
+        loose = Matches(self.basis_loose, text, windows) if self.basis_loose is not None else None
+        prev: tuple | None = None  # (entity, sign) of the percentage before, for ranges and lists
+        for start, end, sign, value, value_max in cands:
             # the clause of the number, found once: every window below is a slice of it
             lo, hi = ctx.clause_bounds(start, end)
-            sign = m.group("sign")
-            prev = text[m.start() - 1] if m.start() else ""
-            direction = self.direction(sign, prev, text[max(lo, start - 60):start].lower(),
+            first = prev[0] if prev and self._continues_range(text, prev[0], start, sign) else None
+            if first is not None:  # "1,882%-2,014% YoY", "up 5% to 7%": one change, two ends
+                sign = prev[1]
+                left_from = first.start
+                lo = min(lo, ctx.clause_bounds(first.start, first.end)[0])
+            else:
+                left_from = start
+            p = text[left_from - 1] if left_from else ""
+            direction = self.direction(sign, p, text[max(lo, left_from - 60):left_from].lower(),
                                        text[end:min(hi, end + 50)].lower())
-            val = {"value": value, "direction": direction, "basis": None}
-            if m.group("num2"):
-                val["value_max"] = parse_number(m.group("num2"))
-            val["basis"] = self.find_basis(bases, start, end, lo, hi)
-            if val["basis"] and val["direction"] is None and not self._is_level(text, start, end, lo, hi):
+            level = direction is None and self._is_level(text, left_from, end, lo, hi)
+            basis = None if level else (self.find_basis(bases, left_from, end, lo, hi)
+                                        or (loose and self.find_basis(loose, left_from, end, lo, hi)) or None)
+            if basis and direction is None and not level:
                 # "(40% YoY)": a change with a base and no word for its direction is a rise
-                val["direction"] = "up"
-            out.append(Ent(self.label, start, end, val))
+                direction = "up"
+            if direction is None and not level and prev and first is None:
+                direction, basis = self._joined(text, prev[0], start, basis)
+            val = {"value": value, "direction": direction, "basis": basis}
+            if value_max is not None:
+                val["value_max"] = value_max
+            ent = Ent(self.label, start, end, val)
+            if first is not None:
+                first.value["direction"], first.value["basis"] = direction, basis
+            out.append(ent)
+            prev = (ent, sign)
         return out
+
+    def _candidates(self, text: str, ctx):
+        """(start, end, sign, value, value_max) of every percentage, in text order; none inside
+        a URL (``%2C``, ``%20`` are escapes there)."""
+        found = []
+        for m in PERCENT_RE.finditer(text):
+            value = parse_number(m.group("num"))
+            if value is None or ctx.in_url(m.start(), m.end()):
+                continue
+            hi = parse_number(m.group("num2")) if m.group("num2") else None
+            found.append((m.start("num"), m.end(), m.group("sign"), value, hi))
+        for m in ctx.cues(spelled_regex()).matches:
+            t = SPELLED_TAIL.match(text, m.end())
+            if t is None:
+                continue
+            value = parse_spelled(m.group())
+            if value is not None:
+                found.append((m.start(), t.end(), None, value, None))
+        found.sort()
+        return found
+
+    @staticmethod
+    def _continues_range(text: str, before: Ent, start: int, sign: str | None) -> bool:
+        """This percentage is the high end of a range whose low end is ``before``."""
+        gap = text[before.end:start - (1 if sign else 0)]
+        return bool(_RANGE_GAP.fullmatch(gap) or (gap == "" and sign == "-"))
+
+    def _joined(self, text: str, before: Ent, start: int, basis: str | None) -> tuple:
+        """A percentage listed after another in the same sentence with no cue of its own
+        ("rose 32pc and 38pc", "Ganfeng rose 3.72% and Tianqi 3.81%") shares its direction and,
+        when it states none, its basis."""
+        d = before.value.get("direction")
+        gap = text[before.end:start]
+        if d is None or len(gap) > 80 or "\n" in gap or ". " in gap:
+            return None, basis
+        last = None
+        for last in _JOIN.finditer(gap):  # the last joining word: what follows it is this one's own
+            pass
+        if last is None or len(gap[last.end():].split()) > 3:
+            return None, basis
+        return d, basis or before.value.get("basis")
 
     def _is_level(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
         left = text[max(lo, start - 40):start].lower().split()
@@ -124,9 +205,9 @@ class PercentRecognizer(Recognizer):
         right = _WORD.findall(right_text)
         # a noun right after the number decides: "a 7.5% decrease", "a 130% QoQ spike"
         for w in right[:3]:
-            if w in up:
+            if w in up or w in self.up_after:
                 return "up"
-            if w in down:
+            if w in down or w in self.down_after:
                 return "down"
             if not self._is_basis_word(w):
                 break
@@ -136,7 +217,11 @@ class PercentRecognizer(Recognizer):
         if self.level_before_end and tail.endswith(self.level_before_end):
             return None
         skipped = 0
-        for w in reversed(_WORD.findall(left)):
+        words = _WORD.findall(left)
+        for i in range(len(words) - 1, -1, -1):
+            w = words[i]
+            if w == "up" and i and words[i - 1] in self.level_verbs:
+                return None  # "made up 50%", "taking up 17%": a share
             if w in up:
                 return "up"
             if w in down:
@@ -168,7 +253,80 @@ class PercentRecognizer(Recognizer):
     @staticmethod
     def find_basis(bases: Matches, start: int, end: int, lo: int, hi: int) -> str | None:
         """The basis stated nearest after the number in its clause, else nearest before it."""
-        m = bases.first(end, min(hi, end + 45))
+        m = bases.first(end, min(hi, end + _BASIS_AFTER))
         if m is None:
-            m = bases.last(max(lo, start - 50), start)
+            m = bases.last(max(lo, start - _BASIS_BEFORE), start)
         return m.lastgroup if m is not None else None
+
+    # --- after the other recognizers ---------------------------------------------------------
+
+    def refine(self, doc, by_label: dict[str, list[Ent]]) -> None:
+        """Bases a change states through its sentence rather than next to its number: a change
+        over a whole calendar year or a year-to-date span (``fell 10pc to 142,000 units in
+        2024``, ``January-October imports ... down 22.9%``) is year on year, and a change listed
+        after another in one sentence shares the basis stated for the first (``rose 5% from
+        September, while those from Brazil fell 34.50%``)."""
+        pcts = by_label.get("PERCENT")
+        if not pcts:
+            return
+        text = doc_text(doc)
+        dates = sorted((d for d in by_label.get("DATE", []) if _yearly(d.value)), key=lambda d: d.start)
+        starts = [d.start for d in dates]
+        prev = None
+        seen: dict[float, Ent] = {}  # the last change of each value that states its basis
+        last_based = None  # the last change with a basis
+        for p in sorted(pcts, key=lambda e: e.start):
+            v = p.value
+            same = seen.get(v["value"])
+            if v.get("basis") is None and same is not None and p.start - same.end < 600 \
+                    and v.get("direction") in (None, same.value["direction"]) and not self._level_word_after(text, p):
+                # "rose 88 per cent year-on-year ... Despite the 88 per cent jump": the same change
+                v["direction"], v["basis"] = same.value["direction"], same.value["basis"]
+            elif v.get("direction") is not None and v.get("basis") is None:
+                if (prev is not None and prev.value.get("basis") and prev.value.get("direction")
+                        and _same_sentence(text, prev.end, p.start, 160)):
+                    v["basis"] = prev.value["basis"]
+                elif self._near_yearly(text, p, dates, starts):
+                    v["basis"] = "YoY"
+                elif last_based is not None and p.start - last_based.end < 400 and _DEFINITE.search(
+                        text, max(0, p.start - 8), p.start):
+                    # "Despite the 88 per cent jump": a change told before, with the basis told there
+                    v["basis"] = last_based.value["basis"]
+            if v.get("basis") and v.get("direction"):
+                seen[v["value"]] = p
+                last_based = p
+            prev = p
+
+    def _level_word_after(self, text: str, p: Ent) -> bool:
+        words = text[p.end:p.end + 20].lower().split()
+        return bool(words) and words[0] in self.level_after
+
+    @staticmethod
+    def _near_yearly(text: str, p: Ent, dates: list[Ent], starts: list[int]) -> bool:
+        i = bisect_left(starts, p.start - 80)
+        while i < len(dates) and dates[i].start <= p.end + 60:
+            d = dates[i]
+            lo, hi = (d.end, p.start) if d.end <= p.start else (p.end, d.start)
+            if hi >= lo and _same_sentence(text, lo, hi, 80):
+                return True
+            i += 1
+        return False
+
+
+# a percentage a definite article introduces refers to a change already told
+_DEFINITE = re.compile(r"(?i:\b(?:the|this|that)\s+)$")
+
+
+def _same_sentence(text: str, lo: int, hi: int, width: int) -> bool:
+    """Nothing between ``lo`` and ``hi`` ends a sentence, and they are at most ``width`` apart."""
+    gap = text[lo:hi]
+    return len(gap) <= width and "\n" not in gap and ". " not in gap
+
+
+def _yearly(value: dict) -> bool:
+    """A whole calendar year, or January to a later month of one year (year to date)."""
+    s, e = value.get("start"), value.get("end")
+    if not s or not e or s[:4] != e[:4] or s[5:] != "01-01":
+        return False
+    g = value.get("grain")
+    return (g == "year" and e[5:] == "12-31") or (g in ("month", "quarter") and e[5:7] >= "02")

@@ -6,7 +6,8 @@ import warnings
 from functools import lru_cache
 from typing import Optional
 
-from ...patterns import alternation, load_jsonl
+from ..numbers import trie_alternation
+from ...patterns import load_jsonl
 
 # quantulum3 entities that are physical quantities worth reporting; time, currency and plain
 # counts are not (years and "times" are never quantities here)
@@ -18,21 +19,41 @@ _PHYSICAL = frozenset({
 
 
 @lru_cache(maxsize=4)
-def unit_table(patterns_dir: str | None = None) -> dict[str, str]:
-    """Surface form -> normalised unit symbol; symbols are case-sensitive, words are not."""
-    table: dict[str, str] = {}
+def unit_rows(patterns_dir: str | None = None) -> dict[str, dict]:
+    """Surface form -> its row of ``units.jsonl``; symbols are case-sensitive, words are not
+    (a written-out form also matches capitalised and in capitals, unless listed otherwise)."""
+    table: dict[str, dict] = {}
+    variants: dict[str, dict] = {}
     for row in load_jsonl("units.jsonl", patterns_dir):
         for s in row["surfaces"]:
-            table[s] = row["unit"]
+            table[s] = row
             if s.isalpha() and len(s) > 2 and s.islower():
-                table[s.capitalize()] = row["unit"]
-                table[s.upper()] = row["unit"]
-    return table
+                variants[s.capitalize()] = row
+                variants[s.upper()] = row
+    return {**variants, **table}
+
+
+@lru_cache(maxsize=4)
+def unit_table(patterns_dir: str | None = None) -> dict[str, str]:
+    """Surface form -> unit symbol as written in a price's ``per`` (``kt`` stays ``kt``)."""
+    return {s: row.get("symbol", row["unit"]) for s, row in unit_rows(patterns_dir).items()}
+
+
+def unit_info(surface: str, patterns_dir: str | None = None) -> Optional[tuple[str, float, float]]:
+    """A QUANTITY's normalised unit, the factor its number is multiplied by (``45 kt`` is
+    45,000 t) and the value below which that factor applies (``mtpa`` is million t/yr for
+    ``5 mtpa`` but metric t/yr for ``20,000 mtpa``; infinity for the others)."""
+    rows = unit_rows(patterns_dir)
+    s = re.sub(r"\s+", " ", surface.strip())
+    row = rows.get(s) or rows.get(s.lower())
+    if row is None:
+        return None
+    return row["unit"], float(row.get("factor", 1.0)), float(row.get("factor_below", float("inf")))
 
 
 @lru_cache(maxsize=4)
 def unit_alternation(patterns_dir: str | None = None) -> str:
-    return alternation(unit_table(patterns_dir))
+    return trie_alternation(unit_table(patterns_dir))
 
 
 @lru_cache(maxsize=4)
