@@ -51,6 +51,37 @@ def test_percent_forms(text, span, want):
     check(one(text, "PERCENT", span), want)
 
 
+@pytest.mark.parametrize("text,span,want", [
+    # a comparison with a figure may run past the basis window, to the end of the clause
+    ("Deliveries climbed 12% to 48,200 wmt from 43,050 wmt in the June quarter.", "12%",
+     {"direction": "up", "basis": "QoQ"}),
+    # ... or sit in the next clause when that one names what the change is measured from
+    ("The average price slid 22% to $640/t on a dry basis, from $820/t the previous quarter.", "22%",
+     {"direction": "down", "basis": "QoQ"}),
+    ("Receipts fell 7%, against 9,870 tonnes a year earlier.", "7%", {"direction": "down", "basis": "YoY"}),
+    # a level compared in the next clause is no change
+    ("Mills ran at 64% in May, against 71% a year earlier.", "64%", {"direction": None, "basis": None}),
+    # "up as much as": the direction word before a filler phrase
+    ("Earnings are seen up as much as 310% this half.", "310%", {"direction": "up"}),
+])
+def test_percent_bases_and_directions_told_further_away(text, span, want):
+    check(one(text, "PERCENT", span), want)
+
+
+def test_a_run_of_changes_keeps_the_comparison_of_the_first():
+    text = ("Scandium imports fell 22pc on the year to 9,100t in 2023, customs figures show. Arrivals "
+            "from Korea eased to 1,200t.\n"
+            "Oxide shipments dropped by 12pc to about 3,400t and those from Vietnam were 6pc lower at 800t, "
+            "while re-exports went up 3pc on thin trade.\n"
+            "Market Data\n"
+            "Spot offers firmed 2% over the week.\n"
+            "Listed producers fared worse. The shares sank 9.5% on Tuesday.")
+    got = dict(ents(text, "PERCENT"))
+    assert [got[k]["basis"] for k in ("12pc", "6pc", "3pc")] == ["YoY"] * 3
+    assert got["2%"]["basis"] is None  # after a heading: another story
+    assert got["9.5%"]["basis"] is None  # a share price's move carries no annual comparison
+
+
 def test_a_change_told_before_keeps_its_basis():
     text = ("Cobalt imports rose 41% year-on-year to 9,000 tonnes.\n"
             "After the 41 per cent rise, stocks swelled; despite the 39% surge in volume, the bill grew 2%.")

@@ -20,7 +20,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*|\+|%")
 _FILLER = frozenset(
     "by of a an the about nearly some around approximately roughly almost just over more than "
     "significant significantly sharp sharply strong strongly slight slightly modest steep "
-    "substantial marked further another record whopping staggering respectively only".split()
+    "substantial marked further another record whopping staggering respectively only as much".split()
 )
 
 
@@ -40,8 +40,10 @@ def _cues(patterns_dir: str | None = None):
     after = (frozenset(w.lower() for w in data.get("up_after", [])),
              frozenset(w.lower() for w in data.get("down_after", [])),
              frozenset(w.lower() for w in data.get("level_verbs", [])))
+    market = re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alternation(data.get("market_moves", [])), re.I) \
+        if data.get("market_moves") else None
     return (up, down, level_before, level_before_end, up_before_end, level_after, basis, (basis_any, loose_any),
-            after)
+            after, market)
 
 
 def _basis_patterns(table: dict[str, list[str]]):
@@ -78,8 +80,12 @@ _JOIN = re.compile(r"\band\b|\bwhile\b|\bwhereas\b|,\s")
 
 
 _UNSEEN = object()
-# how far from its number a basis phrase may stand: after it, before it
-_BASIS_AFTER, _BASIS_BEFORE = 45, 50
+# how far from its number a basis phrase may stand: after it, before it; a comparison with a
+# figure ("from 146,400 dmt in the September quarter") may start that far and run longer
+_BASIS_AFTER, _BASIS_BEFORE, _LOOSE_LENGTH = 45, 50, 80
+# a clause that begins by naming what a change is measured from (", from US$2,240/dmt the
+# previous quarter") still belongs to the change before it
+_FROM_CLAUSE = re.compile(r"\s*,\s*(?:from|against|versus|vs\.?|compared (?:to|with))\s", re.I)
 
 
 class PercentRecognizer(Recognizer):
@@ -87,7 +93,7 @@ class PercentRecognizer(Recognizer):
 
     def __init__(self, patterns_dir: str | None = None):
         (self.up, self.down, self.level_before, self.level_before_end, self.up_before_end,
-         self.level_after, self.basis, (self.basis_any, self.basis_loose), after) = _cues(patterns_dir)
+         self.level_after, self.basis, (self.basis_any, self.basis_loose), after, self.market) = _cues(patterns_dir)
         self.up_after, self.down_after, self.level_verbs = after
         self._basis_words: dict[str, bool] = {}
         self._directions: dict[tuple, str | None] = {}
@@ -104,7 +110,9 @@ class PercentRecognizer(Recognizer):
         # bases are looked for only in the windows around the percentages (every window once)
         windows = [(s - _BASIS_BEFORE - 2, e + _BASIS_AFTER + 2) for s, e, *_ in cands]
         bases = Matches(self.basis_any, text, windows)
-        loose = Matches(self.basis_loose, text, windows) if self.basis_loose is not None else None
+        loose = (Matches(self.basis_loose, text, [(s - _BASIS_BEFORE - 2, e + _BASIS_AFTER + _LOOSE_LENGTH)
+                                                  for s, e, *_ in cands])
+                 if self.basis_loose is not None else None)
         prev: tuple | None = None  # (entity, sign) of the percentage before, for ranges and lists
         for start, end, sign, value, value_max in cands:
             # the clause of the number, found once: every window below is a slice of it
@@ -121,7 +129,9 @@ class PercentRecognizer(Recognizer):
                                        text[end:min(hi, end + 50)].lower())
             level = direction is None and self._is_level(text, left_from, end, lo, hi)
             basis = None if level else (self.find_basis(bases, left_from, end, lo, hi)
-                                        or (loose and self.find_basis(loose, left_from, end, lo, hi)) or None)
+                                        or (loose and self.find_loose(loose, text, ctx, left_from, end, lo, hi,
+                                                                      direction is not None))
+                                        or None)
             if basis and direction is None and not level:
                 # "(40% YoY)": a change with a base and no word for its direction is a rise
                 direction = "up"
@@ -258,6 +268,23 @@ class PercentRecognizer(Recognizer):
             m = bases.last(max(lo, start - _BASIS_BEFORE), start)
         return m.lastgroup if m is not None else None
 
+    @staticmethod
+    def find_loose(loose: Matches, text: str, ctx, start: int, end: int, lo: int, hi: int,
+                   change: bool) -> str | None:
+        """A comparison with a figure that starts near after the number and ends in its clause,
+        or, for a change (a percentage with a direction), in the next clause when that one begins
+        with what the change is measured from (levels compared there are no change)."""
+        nxt = _FROM_CLAUSE.match(text, hi) if change else None
+        if nxt is not None:
+            hi = ctx.clause_bounds(nxt.end(), nxt.end())[1]
+        i = bisect_left(loose.starts, end)
+        while i < len(loose.starts) and loose.starts[i] <= end + _BASIS_AFTER:
+            if loose.ends[i] <= hi:
+                return loose.matches[i].lastgroup
+            i += 1
+        m = loose.last(max(lo, start - _BASIS_BEFORE), start)
+        return m.lastgroup if m is not None else None
+
     # --- after the other recognizers ---------------------------------------------------------
 
     def refine(self, doc, by_label: dict[str, list[Ent]]) -> None:
@@ -292,10 +319,23 @@ class PercentRecognizer(Recognizer):
                         text, max(0, p.start - 8), p.start):
                     # "Despite the 88 per cent jump": a change told before, with the basis told there
                     v["basis"] = last_based.value["basis"]
+                elif last_based is not None and _continues(text, last_based.end, p.start) \
+                        and not self._market_move(text, p):
+                    # a run of changes told one after another ("imports dropped 47pc on the year
+                    # ...\nOxide imports slipped by 15pc"): the comparison stated for the first
+                    # holds for the rest of its paragraph and the next
+                    v["basis"] = last_based.value["basis"]
             if v.get("basis") and v.get("direction"):
                 seen[v["value"]] = p
                 last_based = p
             prev = p
+
+    def _market_move(self, text: str, p: Ent) -> bool:
+        """A price move on a market ("The shares jumped 11.2%"): its sentence says so."""
+        if self.market is None:
+            return False
+        lo = max(text.rfind("\n", 0, p.start), text.rfind(". ", 0, p.start), p.start - 120)
+        return self.market.search(text, lo + 1, p.start) is not None
 
     def _level_word_after(self, text: str, p: Ent) -> bool:
         words = text[p.end:p.end + 20].lower().split()
@@ -315,6 +355,21 @@ class PercentRecognizer(Recognizer):
 
 # a percentage a definite article introduces refers to a change already told
 _DEFINITE = re.compile(r"(?i:\b(?:the|this|that)\s+)$")
+
+
+def _continues(text: str, lo: int, hi: int, width: int = 400) -> bool:
+    """``hi`` follows ``lo`` in the same paragraph or the next one, at most ``width`` apart, with
+    no heading (a short line) between them."""
+    gap = text[lo:hi]
+    if len(gap) > width or gap.count("\n") > 1:
+        return False
+    if "\n" in gap:
+        line_start = gap.index("\n") + 1
+        next_break = text.find("\n", hi)
+        line = text[lo + line_start:len(text) if next_break < 0 else next_break]
+        if len(line) < 80:  # the next paragraph is a heading or a caption, not the story going on
+            return False
+    return True
 
 
 def _same_sentence(text: str, lo: int, hi: int, width: int) -> bool:
