@@ -175,7 +175,10 @@ def make_names(nlp: Language, name: str, patterns_dir: Optional[str]):
 def make_resolve(nlp: Language, name: str, patterns_dir: Optional[str]):
     from .resolve import Resolver
 
-    return Resolver(patterns_dir)
+    # every recognizer of the components before this one, refined in pipeline order
+    recognizers = [r for _, comp in nlp.pipeline if isinstance(comp, RecognizersComponent)
+                   for r in comp.recognizers]
+    return Resolver(patterns_dir, recognizers)
 
 
 @Language.factory("rei_facts", default_config={"patterns_dir": None})

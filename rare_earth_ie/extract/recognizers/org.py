@@ -20,21 +20,23 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from ...patterns import load_json, load_words
-from .base import RULER_KEY, Ent, Recognizer, doc_text
+from .base import RULER_KEY, Ent, OverlapIndex, Recognizer, doc_text
+from .naming import trim_to_known
 from .triggers import Triggers, is_name_token
 
-_EXCHANGES = (r"ASX|NYSE|NASDAQ|Nasdaq|TSX|TSXV|TSX-V|LSE|AIM|HKEX|HKG|SEHK|SSE|SZSE|KRX|KOSDAQ|"
-              r"TYO|TSE|JSE|OTCQX|OTCQB|OTC|FRA|ETR|XETRA|SGX|NSE|BSE|NYSE American|CSE|Euronext")
-TICKER_RE = re.compile(
-    rf"\(\s*(?:(?P<ex>{_EXCHANGES})\s*:\s*(?P<sym>[A-Z0-9][A-Z0-9.]{{0,7}})"
-    r"|(?P<code>\d{6}\.(?:SZ|SH|SS|BJ)|\d{4,5}\.(?:T|HK|KS|KQ|TW)|[A-Z]{1,5}\.(?:AX|TO|V|L|HK|N|O|DE|PA|OL|ST)))"
-    r"(?:\s*[;,]\s*[^)]{0,30})?\s*\)"
-    rf"|(?<![A-Za-z(])(?P<ex2>{_EXCHANGES})\s*:\s*(?P<sym2>[A-Z][A-Z0-9.]{{0,7}})(?![A-Za-z])"
-)
-LEGAL = {"co", "co.", "ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "llc", "plc", "ag",
-          "gmbh", "sa", "s.a.", "pty", "n.v.", "nv", "se", "spa", "kk", "k.k.", "corporation",
-          "incorporated"}
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][A-Za-z0-9&'.-]*|[0-9]+[A-Z][A-Za-z0-9]*)$")
+
+
+def ticker_pattern(exchanges: list[str]) -> re.Pattern:
+    """``(300224.SZ)``, ``(ASX: LYC)``, ``NYSE: MP``: an exchange prefix of ``org_rules.json`` or
+    an exchange suffix."""
+    ex = "|".join(re.escape(e) for e in sorted(exchanges, key=len, reverse=True))
+    return re.compile(
+        rf"\(\s*(?:(?P<ex>{ex})\s*:\s*(?P<sym>[A-Z0-9][A-Z0-9.]{{0,7}})"
+        r"|(?P<code>\d{6}\.(?:SZ|SH|SS|BJ)|\d{4,5}\.(?:T|HK|KS|KQ|TW)|[A-Z]{1,5}\.(?:AX|TO|V|L|HK|N|O|DE|PA|OL|ST)))"
+        r"(?:\s*[;,]\s*[^)]{0,30})?\s*\)"
+        rf"|(?<![A-Za-z(])(?P<ex2>{ex})\s*:\s*(?P<sym2>[A-Z][A-Z0-9.]{{0,7}})(?![A-Za-z])"
+    )
 
 
 def ticker_of(m: re.Match) -> str:
@@ -44,11 +46,6 @@ def ticker_of(m: re.Match) -> str:
     return f"{ex.upper()}:{sym}"
 
 
-# institutional heads name a body even when every word before them is generic
-# ("National Mining Agency"); a company head needs one distinctive word
-_INSTITUTIONAL = {"agency", "organisation", "organization", "association", "council", "commission",
-                  "authority", "administration", "institute", "corporation", "bank", "survey",
-                  "cooperative", "society", "alliance", "exchange", "university", "foundation"}
 SOURCE_RE = re.compile(r"(?im)(?:^|\|)[ \t]*(?:source|via|origin)[ \t]*[:：][ \t]*"
                        r"(?P<name>[A-Z][\w&'.-]*(?:[ \t]+(?:[A-Z][\w&'.-]*|of|and|&)){0,6})")
 
@@ -70,8 +67,14 @@ class OrgRecognizer(Recognizer):
         self.triggers = triggers
         self.meta, self.generic, self.function, self.elements = _data(patterns_dir)
         rules = load_json("org_rules.json", patterns_dir)
-        self.legal = frozenset(rules["legal"])
+        self.legal = frozenset(rules["legal"])  # a legal tail, with its punctuation
+        self.legal_words = frozenset(rules["legal_words"])
         self.gov_links = frozenset(rules["gov_links"])
+        # institutional heads name a body even when every word before them is generic
+        # ("National Mining Agency"); a company head needs one distinctive word
+        self.institutional = frozenset(rules["institutional_heads"])
+        self.ticker_re = ticker_pattern(rules["exchanges"])
+        self.abbr_exclude = self.legal_words
 
     def find(self, doc: Doc) -> list[Ent]:
         """ORGs from the gazetteer spans of the ruler and the rules grown around triggers."""
@@ -98,6 +101,62 @@ class OrgRecognizer(Recognizer):
         out.extend(self._tickers(doc, out))
         out.extend(self._sources(doc))
         return out
+
+    def refine(self, doc: Doc, by_label: dict[str, list[Ent]]) -> None:
+        """After the others ran: a name ends on a name the article uses alone, short forms of a
+        firm's name, one name per organisation."""
+        text = doc_text(doc)
+        trim_to_known(text, by_label.get(self.label, []))
+        self._short_forms(text, by_label)
+        self._names(text, by_label.get(self.label, []))
+
+    def _short_forms(self, text: str, by: dict[str, list[Ent]]) -> None:
+        """Once an article names "Kisaragi Magnetics Co., Ltd.", a bare "Kisaragi" elsewhere in it
+        (a headline, "Kisaragi's plant") is the same company. The short form is the name's
+        distinctive first word(s); it must not be a place, a generic or a function word."""
+        orgs = by.get(self.label, [])
+        if not orgs:
+            return
+        places = {text[g.start:g.end] for g in by.get("GPE", [])}
+        forms: dict[str, dict] = {}
+        for o in orgs:
+            if o.priority >= 4:  # abbreviations already handled
+                continue
+            words = text[o.start:o.end].split()
+            if len(words) < 2:
+                continue
+            short = words[0].rstrip(",")
+            if (len(short) < 3 or not short[0].isupper() or short in places or short.lower() in self.generic
+                    or short in self.function or not short.isalpha()):
+                continue
+            forms.setdefault(short, {**o.value, "name": o.value.get("name") or text[o.start:o.end]})
+        if not forms:
+            return
+        rx = re.compile(r"(?<![\w-])(%s)(?![\w-])" % "|".join(map(re.escape, forms)))
+        taken = OverlapIndex([(e.start, e.end) for es in by.values() for e in es])
+        for m in rx.finditer(text):
+            if taken.overlaps(m.start(), m.end()):
+                continue
+            orgs.append(Ent(self.label, m.start(), m.end(), dict(forms[m.group(1)]), priority=1))
+        orgs.sort(key=lambda e: e.start)
+
+    @staticmethod
+    def _names(text: str, orgs: list[Ent]) -> None:
+        """An organisation's name is the fullest form the article itself uses: a gazetteer's
+        canonical "China Northern Rare Earth Group" is "Northern Rare Earth" in an article that
+        never says more; "MOFCOM" is "Ministry of Commerce" where the article spells it out."""
+        groups: dict[str, list[Ent]] = {}
+        for o in orgs:
+            groups.setdefault(o.value.get("name") or text[o.start:o.end], []).append(o)
+        for canonical, ents in groups.items():
+            surfaces = [" ".join(text[e.start:e.end].split()) for e in ents]
+            fullest = max(surfaces, key=lambda x: (len(x), x))
+            aliases = set(ents[0].value.get("aliases") or [])
+            if fullest != canonical:
+                aliases.add(canonical)
+            aliases |= {x for x in surfaces if x != fullest}
+            for e in ents:
+                e.value = {**e.value, "name": fullest, "aliases": sorted(aliases)}
 
     def _sources(self, doc: Doc) -> list[Ent]:
         """``Source: Metals Daily Wire``: the named source of a page is an organisation."""
@@ -215,19 +274,19 @@ class OrgRecognizer(Recognizer):
         lowers = [w.lower() for w in words]
         if rule == "rule:head":
             # "Rare Earth" is a head only as a pair, after a name: "Baogang Rare Earth"
-            core = [w for w in lowers if w not in LEGAL and w not in {",", "."}]
+            core = [w for w in lowers if w not in self.legal_words and w not in {",", "."}]
             if core and core[-1] in ("earth", "earths"):
                 if len(core) < 3 or core[-2] != "rare":
                     return None
                 before = core[:-2]
             else:
                 before = core[:-1]
-            has_legal = any(w in LEGAL for w in lowers[1:])
+            has_legal = any(w in self.legal_words for w in lowers[1:])
             head = core[-1] if core else ""
             if not before or all(w in self.elements for w in before):
                 return None  # "Terbium Metal" is a material
             if not has_legal and all(w in self.generic for w in before) and not (
-                    head in _INSTITUTIONAL and len(before) >= 2):
+                    head in self.institutional and len(before) >= 2):
                 return None
             if len(words) > 1 and all(w.isupper() for w in words if w.isalpha()):
                 return None  # a masthead in capitals: "MOBILITY MATERIALS WATCH"
@@ -241,7 +300,7 @@ class OrgRecognizer(Recognizer):
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
         last = tokens[-1].text
-        if last.endswith(".") and len(last) > 1 and last.lower() not in LEGAL:
+        if last.endswith(".") and len(last) > 1 and last.lower() not in self.legal_words:
             end -= 1  # a sentence's full stop, not "Inc." or "Co."
         name = doc_text(sp.doc)[start:end]
         val = {"name": name, "aliases": [], "ticker": None}
@@ -251,7 +310,7 @@ class OrgRecognizer(Recognizer):
         """A ticker names the organisation right before it; make one if no rule found it."""
         text = doc_text(doc)
         extra = []
-        for m in TICKER_RE.finditer(text):
+        for m in self.ticker_re.finditer(text):
             ticker = ticker_of(m)
             pos = m.start()
             while pos > 0 and text[pos - 1] == " ":

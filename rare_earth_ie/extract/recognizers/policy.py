@@ -16,18 +16,26 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span
 
-from ...patterns import load_json, load_words
+from ...patterns import alternation, load_json, load_words
 from .base import Ent, Recognizer, doc_text
+from .naming import trim_to_known
 from .triggers import Triggers, is_name_token
 
-NUMBERED_RE = re.compile(
+
+
+def numbered_pattern(heads: list[str]) -> re.Pattern:
+    """``Announcement No. 62/2025``, ``Decree No. 5 of 2024``."""
     # the issuer is bounded: "[A-Z][A-Za-z]+" tried at every capital of a long run of letters (a
     # URL, a spaceless page) scanned to the run's end, quadratic in the run's length
-    r"(?:(?P<issuer>(?<![A-Za-z])[A-Z][A-Za-z]{1,24})\s+)?(?P<head>Announcement|Notice|Order|Decree|Circular|Document|"
-    r"Proclamation|Regulation|Directive)\s+(?:\[\d{4}\]\s*)?(?P<ref>No\.?\s*\d+(?:\s*/\s*\d{2,4})?"
-    r"(?:\s*of\s*\d{4})?)"
-)
-SECTION_RE = re.compile(r"\bSection\s+(?P<ref>232|301|201|1260H|889|5949)(?:\s+(?:tariffs?|duties|investigation|probe))?")
+    return re.compile(
+        r"(?:(?P<issuer>(?<![A-Za-z])[A-Z][A-Za-z]{1,24})\s+)?(?P<head>%s)\s+(?:\[\d{4}\]\s*)?"
+        r"(?P<ref>No\.?\s*\d+(?:\s*/\s*\d{2,4})?(?:\s*of\s*\d{4})?)" % alternation(heads))
+
+
+def section_pattern(sections: list[str]) -> re.Pattern:
+    """``Section 232``, ``Section 301 tariffs``: the trade-law sections of ``policy.json``."""
+    return re.compile(r"\bSection\s+(?P<ref>%s)(?:\s+(?:tariffs?|duties|investigation|probe))?"
+                      % alternation(sections))
 
 
 @lru_cache(maxsize=4)
@@ -54,6 +62,12 @@ class PolicyRecognizer(Recognizer):
             for second in d[group]["second"]:
                 self.pair_first.setdefault(second, set()).update(d[group]["first"])
         self.pair_second = frozenset(self.pair_first)
+        self.numbered_heads: dict[str, str] = d["numbered_heads"]
+        self.numbered_re = numbered_pattern(list(self.numbered_heads))
+        self.section_re = section_pattern(d["sections"])
+        demonyms = load_json("demonyms.json", patterns_dir)
+        self.demonyms = {k: v for k, v in demonyms.items() if not k.startswith("_")}
+        self.demonym_rx = re.compile(r"(?<![A-Za-z])(%s)(?![A-Za-z])" % alternation(self.demonyms))
 
     def _candidates(self, doc: Doc, triggers: dict[str, list[int]]):
         """(start, end, kind) token spans around policy trigger words."""
@@ -108,15 +122,14 @@ class PolicyRecognizer(Recognizer):
             if ent:
                 out.append(ent)
         text = doc_text(doc)
-        for m in NUMBERED_RE.finditer(text):
+        for m in self.numbered_re.finditer(text):
             ref = re.sub(r"\s+", " ", m.group("ref")).replace("No.", "No. ").replace("  ", " ")
             ref = re.sub(r"No\.?\s*", "No. ", ref)
             start = m.start("head")
-            val = {"name": text[start:m.end()], "kind": "announcement" if m.group("head") in (
-                "Announcement", "Notice", "Circular", "Document") else self.kind_of([m.group("head")]),
-                "jurisdiction": None, "ref": ref}
+            val = {"name": text[start:m.end()], "kind": self.numbered_heads[m.group("head")],
+                   "jurisdiction": None, "ref": ref}
             out.append(Ent(self.label, start, m.end(), val, priority=3))
-        for m in SECTION_RE.finditer(text):
+        for m in self.section_re.finditer(text):
             kind = "tariff" if re.search(r"tariff|dut", m.group()) else "other"
             val = {"name": m.group(), "kind": kind, "jurisdiction": "US", "ref": None}
             out.append(Ent(self.label, m.start(), m.end(), val, priority=3))
@@ -194,6 +207,73 @@ class PolicyRecognizer(Recognizer):
         val = {"name": doc_text(doc)[start:end], "kind": self.kind_of(words), "jurisdiction": None,
                "ref": None}
         return Ent(self.label, start, end, val, priority=1)
+
+
+    def refine(self, doc: Doc, by_label: dict[str, list[Ent]]) -> None:
+        """After the others ran: a name ends on a name the article uses alone; generic policies
+        are named in lower case; the jurisdiction from the issuing body or place."""
+        text = doc_text(doc)
+        policies = by_label.get(self.label, [])
+        trim_to_known(text, policies)
+        for p in policies:
+            name = p.value.get("name")
+            if p.priority <= 1 and name and not name[:2].isupper():
+                p.value["name"] = name[0].lower() + name[1:]  # "Export controls" -> "export controls"
+        self._jurisdiction(text, by_label)
+
+    def _jurisdiction(self, text: str, by: dict[str, list[Ent]]) -> None:
+        """The place a policy belongs to: a place in its modifiers ("U.S. tariffs") or just
+        before it ("EU's 25% mandate"), else a government body or the first place or demonym of
+        its sentence, else a place after it, else the country the article is most about. A place
+        in the policy's object ("tariff on US imports") is not its jurisdiction."""
+        if self.label not in by:
+            return
+        gpes = [g for g in by.get("GPE", []) if g.value.get("code")]
+        bodies = [o for o in by.get("ORG", []) if o.value.get("country")]
+        counts: dict[str, int] = {}
+        for g in gpes:
+            counts[g.value["code"]] = counts.get(g.value["code"], 0) + 1
+        main = max(counts, key=lambda c: (counts[c], c)) if counts else None
+        for p in by[self.label]:
+            if p.value.get("jurisdiction"):
+                continue
+            lo = max((m.end() for m in _SENT_END.finditer(text, max(0, p.start - 300), p.start)),
+                     default=max(0, p.start - 300))
+            hi_m = _SENT_END.search(text, p.end)
+            hi = hi_m.start() if hi_m else len(text)
+            obj = re.search(r"\s(?:on|against)\s", text[p.start:p.end])
+            head_end = p.start + obj.start() if obj else p.end
+            inside = [g for g in gpes if p.start <= g.start and g.end <= head_end]
+            # "EU's 25% mandate", "EU's proposed Act": a possessive place just before the policy
+            adjacent = [g for g in gpes if g.end <= p.start and p.start - g.end <= 25
+                        and (p.start - g.end <= 3 or text.startswith("'s", g.end))]
+            before = [g for g in gpes if lo <= g.start and g.end <= p.start
+                      and text.count('"', lo, g.start) % 2 == 0]  # not inside a quotation
+            near = [g for g in before if p.start - g.end <= 40]
+            body = [o for o in bodies if lo <= o.start and o.end <= hi]
+            after = [g for g in gpes if p.end <= g.start and g.end <= hi]
+            code = None
+            for group in (inside, adjacent[-1:], near[-1:]):
+                if group:
+                    code = group[0].value["code"]
+                    break
+            if code is None and body:
+                code = body[0].value["country"]
+            if code is None:
+                first = before[0].start if before else p.start
+                dm = self.demonym_rx.search(text, lo, first)
+                if dm:
+                    code = self.demonyms[dm.group(1)]
+                elif before:
+                    code = before[0].value["code"]
+                elif after:
+                    code = after[0].value["code"]
+                else:
+                    code = main
+            p.value["jurisdiction"] = code
+
+
+_SENT_END = re.compile(r"(?<![A-Z])[.!?]\s|\n")
 
 
 def _sentence_initial(tok) -> bool:

@@ -1,0 +1,43 @@
+"""What the name recognizers (ORG, POLICY) share: abbreviations and names the article itself
+settles.
+"""
+from __future__ import annotations
+
+from .base import Ent
+
+
+def is_abbreviation(abbr: str, long: str) -> bool:
+    """Schwartz-Hearst: the abbreviation's letters appear in order in the long form, the first
+    at the start of a word (``MOFCOM`` <- ``Ministry of Commerce``, ``CRMA`` <- ``Critical Raw
+    Materials Act``)."""
+    s, lf = abbr.lower(), long.lower()
+    si, li = len(s) - 1, len(lf) - 1
+    while si >= 0:
+        c = s[si]
+        if not c.isalnum():
+            si -= 1
+            continue
+        while li >= 0 and (lf[li] != c or (si == 0 and li > 0 and lf[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return False
+        si -= 1
+        li -= 1
+    return True
+
+
+def trim_to_known(text: str, ents: list[Ent]) -> None:
+    """A named policy or firm whose tail is a name the article uses on its own elsewhere ends on
+    that name: the headline's "EU Passes Critical Raw Materials Act" is the "Critical Raw
+    Materials Act" of the body."""
+    names = {text[e.start:e.end] for e in ents if e.priority >= 2}
+    for e in ents:
+        if e.priority < 2:
+            continue
+        surface = text[e.start:e.end]
+        for n in names:
+            if len(n) < len(surface) and surface.endswith(" " + n) and len(n.split()) >= 2:
+                e.start = e.end - len(n)
+                if e.value.get("name") == surface:
+                    e.value["name"] = n
+                break
