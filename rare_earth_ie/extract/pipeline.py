@@ -189,9 +189,10 @@ def make_facts(nlp: Language, name: str, patterns_dir: Optional[str]):
 
 
 def ruler_patterns(patterns_dir: Optional[str] = None) -> list[dict]:
-    """The SpanRuler's phrase patterns: the place and organisation gazetteers of ``patterns/``."""
+    """The SpanRuler's phrase patterns: the place and organisation gazetteers of ``patterns/``
+    (the curated ``orgs.jsonl`` and the generated ``orgs_listed.jsonl``)."""
     pats: list[dict] = []
-    for name in ("gpe.jsonl", "orgs.jsonl"):
+    for name in ("gpe.jsonl", "orgs.jsonl", "orgs_listed.jsonl"):
         pats.extend(load_jsonl(name, patterns_dir))
     return pats
 

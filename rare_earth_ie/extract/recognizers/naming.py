@@ -3,7 +3,7 @@ settles.
 """
 from __future__ import annotations
 
-from .base import Ent
+from .base import Ent, Intervals, OverlapIndex
 
 
 def is_abbreviation(abbr: str, long: str) -> bool:
@@ -41,3 +41,18 @@ def trim_to_known(text: str, ents: list[Ent]) -> None:
                 if e.value.get("name") == surface:
                     e.value["name"] = n
                 break
+
+
+class Taken:
+    """The spans of a document's entities (of any label, overlapping each other) and those a
+    refinement adds, for overlap queries."""
+
+    def __init__(self, by_label: dict[str, list[Ent]]):
+        self.fixed = OverlapIndex([(e.start, e.end) for es in by_label.values() for e in es])
+        self.added = Intervals()
+
+    def overlaps(self, s: int, e: int) -> bool:
+        return self.fixed.overlaps(s, e) or self.added.overlaps(s, e)
+
+    def add(self, s: int, e: int) -> None:
+        self.added.add(s, e)

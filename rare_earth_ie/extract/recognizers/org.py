@@ -19,12 +19,38 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span
 
-from ...patterns import load_json, load_words
+from ...patterns import alternation, load_json, load_words
 from .base import RULER_KEY, Ent, OverlapIndex, Recognizer, doc_text
-from .naming import trim_to_known
+from .naming import Taken, trim_to_known
+from .org_context import OrgContext
 from .triggers import Triggers, is_name_token
 
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][A-Za-z0-9&'.-]*|[0-9]+[A-Z][A-Za-z0-9]*)$")
+
+
+# a name in Chinese or Japanese script in brackets right after a name
+_NATIVE = re.compile(r"[ \t]?[(（][ \t]?(?P<n>[\u3040-\u30ff\u3400-\u9fff]{2,20})[ \t]?[)）]")
+# an initialism of two to five capitals, lower-case letters between them ("DoW", "OSC", "MoF")
+_INITIALISM = re.compile(r"(?<![\w.-])[A-Z](?:[a-z]{0,2}[A-Z]){1,4}(?![\w-])")
+
+
+def _initial_forms(name: str) -> list[str]:
+    """The initialisms of a name of capitalised words and link words: ``Department of War`` ->
+    ``DW``, ``DoW``. None for a name with a word in capitals (``MP Materials``)."""
+    words = [w for w in re.split(r"[\s-]+", name) if w]
+    forms = [""]
+    caps = 0
+    for w in words:
+        if w.isupper() and len(w) > 1:
+            return []
+        if w[0].isupper():
+            forms = [f + w[0] for f in forms]
+            caps += 1
+        elif w in ("of", "and", "for", "on"):
+            forms = forms + [f + w[0] for f in forms]
+        else:
+            return []
+    return [f for f in forms if caps >= 2 and len(f) <= 6] if len(forms) <= 8 else []
 
 
 def ticker_pattern(exchanges: list[str]) -> re.Pattern:
@@ -46,8 +72,11 @@ def ticker_of(m: re.Match) -> str:
     return f"{ex.upper()}:{sym}"
 
 
-SOURCE_RE = re.compile(r"(?im)(?:^|\|)[ \t]*(?:source|via|origin)[ \t]*[:：][ \t]*"
-                       r"(?P<name>[A-Z][\w&'.-]*(?:[ \t]+(?:[A-Z][\w&'.-]*|of|and|&)){0,6})")
+# "Source: X", "Data source: X, Y", "... 2024-09-13   source: X   Hits: 12": the words of a name
+# are one space apart (header fields are further apart)
+SOURCE_RE = re.compile(r"(?im)(?:(?:^|\|)[ \t]*(?:source|sources|via|origin)|(?<=\s)(?:data[ \t])?source)[ \t]*[:：][ \t]*"
+                       r"(?P<name>[A-Z][\w&'.-]*(?:[ ](?:[A-Z][\w&'.-]*|of|and|&)){0,6})"
+                       r"(?:,[ \t]*(?P<name2>[A-Z][\w&'.-]*(?:[ ](?:[A-Z][\w&'.-]*|of|and|&)){0,6}))?")
 
 
 @lru_cache(maxsize=4)
@@ -74,7 +103,8 @@ class OrgRecognizer(Recognizer):
         # ("National Mining Agency"); a company head needs one distinctive word
         self.institutional = frozenset(rules["institutional_heads"])
         self.ticker_re = ticker_pattern(rules["exchanges"])
-        self.abbr_exclude = self.legal_words
+        self.context = OrgContext(patterns_dir)
+        self.heads = frozenset(rules["heads"])
 
     def find(self, doc: Doc) -> list[Ent]:
         """ORGs from the gazetteer spans of the ruler and the rules grown around triggers."""
@@ -89,6 +119,7 @@ class OrgRecognizer(Recognizer):
                 if info.get("country"):
                     val["country"] = info["country"]  # a government body's jurisdiction
                 out.append(Ent(self.label, sp.start_char, sp.end_char, val, priority=3))
+        gazetteer = list(out)
         seen = set()
         for start, end, rule in self._candidates(doc, triggers):
             if (start, end, rule) in seen:
@@ -96,19 +127,82 @@ class OrgRecognizer(Recognizer):
             seen.add((start, end, rule))
             ent = self._rule_match(doc[start:end], rule)
             if ent:
+                if rule == "rule:head":
+                    self._extends_known(ent, gazetteer)
                 out.append(ent)
         out.extend(self._city_brand(doc, spans, out))
         out.extend(self._tickers(doc, out))
         out.extend(self._sources(doc))
+        text = doc_text(doc)
+        for s, e in set(self.context.find(text)):
+            out.append(Ent(self.label, s, e, {"name": text[s:e], "aliases": [], "ticker": None}, priority=2))
         return out
 
     def refine(self, doc: Doc, by_label: dict[str, list[Ent]]) -> None:
         """After the others ran: a name ends on a name the article uses alone, short forms of a
         firm's name, one name per organisation."""
         text = doc_text(doc)
-        trim_to_known(text, by_label.get(self.label, []))
+        orgs = by_label.get(self.label, [])
+        if not orgs:
+            return
+        trim_to_known(text, orgs)
+        taken = Taken(by_label)
+        new = self._native_names(text, orgs, taken)
+        new += self._recurrences(text, orgs, taken)
+        new += self._initialisms(text, orgs, taken)
+        orgs.extend(new)
+        orgs.sort(key=lambda e: e.start)
         self._short_forms(text, by_label)
-        self._names(text, by_label.get(self.label, []))
+        self._names(text, orgs)
+
+    def _native_names(self, text: str, orgs: list[Ent], taken: Taken) -> list[Ent]:
+        """``Shenghe Resources (盛和资源)``: a name in Chinese or Japanese in brackets after the
+        English one is the same organisation."""
+        out = []
+        for o in orgs:
+            m = _NATIVE.match(text, o.end)
+            if m and not taken.overlaps(m.start("n"), m.end("n")):
+                out.append(Ent(self.label, m.start("n"), m.end("n"), dict(o.value), priority=2))
+                taken.add(m.start("n"), m.end("n"))
+        return out
+
+    def _recurrences(self, text: str, orgs: list[Ent], taken: Taken) -> list[Ent]:
+        """A name the article gives an organisation once is that organisation wherever it
+        recurs ("Iwatani will import ..." after "metals importer Iwatani"), also where the
+        page lost its spaces ("SalesToKestrelMetals...")."""
+        forms: dict[str, dict] = {}
+        for o in orgs:
+            surface = text[o.start:o.end]
+            if o.priority >= 2 and len(surface) >= 3 and surface.lower() not in self.generic \
+                    and surface not in self.function:
+                forms.setdefault(surface, o.value)
+        if not forms:
+            return []
+        out = []
+        rx = re.compile(r"(?<![\w-])(%s)(?![\w-])" % alternation(forms))
+        for m in rx.finditer(text):
+            if not taken.overlaps(m.start(), m.end()):
+                out.append(Ent(self.label, m.start(), m.end(), dict(forms[m.group(1)]), priority=1))
+                taken.add(m.start(), m.end())
+        return out
+
+    def _initialisms(self, text: str, orgs: list[Ent], taken: Taken) -> list[Ent]:
+        """``DoW`` where the article names the ``Department of War``, ``OSC`` after the ``Office
+        of Strategic Capital``: an undefined initialism whose capitals are the initials of the
+        capitalised words of an organisation the article names."""
+        by_initials: dict[str, dict] = {}
+        for o in orgs:
+            for form in _initial_forms(text[o.start:o.end]):
+                by_initials.setdefault(form, o.value)
+        if not by_initials:
+            return []
+        out = []
+        for m in _INITIALISM.finditer(text):
+            value = by_initials.get(m.group())
+            if value is not None and not taken.overlaps(m.start(), m.end()):
+                out.append(Ent(self.label, m.start(), m.end(), dict(value), priority=1))
+                taken.add(m.start(), m.end())
+        return out
 
     def _short_forms(self, text: str, by: dict[str, list[Ent]]) -> None:
         """Once an article names "Kisaragi Magnetics Co., Ltd.", a bare "Kisaragi" elsewhere in it
@@ -162,12 +256,15 @@ class OrgRecognizer(Recognizer):
         """``Source: Metals Daily Wire``: the named source of a page is an organisation."""
         out = []
         for m in SOURCE_RE.finditer(doc_text(doc)):
-            name = m.group("name").rstrip(" .,&")
-            name = re.sub(r"\s+(?:and|of|&)$", "", name)
-            if name and name.lower() not in self.generic and name not in self.function:
-                s = m.start("name")
-                out.append(Ent(self.label, s, s + len(name), {"name": name, "aliases": [], "ticker": None},
-                               priority=1))
+            for group in ("name", "name2"):
+                if not m.group(group):
+                    continue
+                name = m.group(group).rstrip(" .,&")
+                name = re.sub(r"\s+(?:and|of|&)$", "", name)
+                if name and name.lower() not in self.generic and name not in self.function:
+                    s = m.start(group)
+                    out.append(Ent(self.label, s, s + len(name), {"name": name, "aliases": [], "ticker": None},
+                                   priority=1))
         return out
 
     def _city_brand(self, doc: Doc, spans: list[Span], found: list[Ent]) -> list[Ent]:
@@ -200,13 +297,20 @@ class OrgRecognizer(Recognizer):
         """(start, end, rule) token spans grown around trigger words."""
         n = len(doc)
 
-        def left_names(i: int, limit: int, allow_and: bool) -> int:
+        def left_names(i: int, limit: int, allow_and: bool, institutional: bool = False) -> int:
             j, ands = i - 1, 0
             while j >= 0 and i - j <= limit:
                 t = doc[j]
                 if is_name_token(t):
                     j -= 1
-                elif allow_and and t.lower_ in ("and", "&") and ands == 0 and j > 0 and is_name_token(doc[j - 1]):
+                elif t.text == "-" and j > 0 and not doc[j - 1].whitespace_ and not t.whitespace_ \
+                        and is_name_token(doc[j - 1]):
+                    j -= 1  # "High-Tech", "Shin-Etsu"
+                elif t.text == ")" and j > 1 and doc[j - 2].text == "(" and is_name_token(doc[j - 1]):
+                    j -= 3  # "China Northern Rare Earth (Group) High-Tech Co., Ltd."
+                elif allow_and and t.lower_ in ("and", "&") and ands == 0 and j > 0 and is_name_token(doc[j - 1]) \
+                        and (t.text == "&" or institutional or j < 2 or not is_name_token(doc[j - 2])):
+                    # "Iron and Steel", "Procter & Gamble"; not two names: "Vulcan Elements and X Technologies"
                     ands += 1
                     j -= 1
                 else:
@@ -219,7 +323,7 @@ class OrgRecognizer(Recognizer):
         for i in triggers.get("ORG_HEAD", ()):
             if doc[i].is_lower:
                 continue
-            start = left_names(i, 8, allow_and=True)
+            start = left_names(i, 8, allow_and=True, institutional=doc[i].lower_ in self.institutional)
             if start == i:
                 continue
             end = i + 1
@@ -241,6 +345,9 @@ class OrgRecognizer(Recognizer):
                 t = doc[k]
                 if is_name_token(t):
                     k += 1
+                elif t.text == "-" and not t.whitespace_ and not doc[k - 1].whitespace_ and k + 1 < n \
+                        and is_name_token(doc[k + 1]):
+                    k += 1  # "Agency for Marine-Earth Science"
                 elif t.lower_ in ("and", "&") and k + 1 < n and is_name_token(doc[k + 1]):
                     k += 1
                 elif t.text == "," and k + 1 < n and is_name_token(doc[k + 1]) and any(
@@ -283,16 +390,21 @@ class OrgRecognizer(Recognizer):
                 before = core[:-1]
             has_legal = any(w in self.legal_words for w in lowers[1:])
             head = core[-1] if core else ""
+            before = [w for w in before if w not in ("-", "(", ")")]
             if not before or all(w in self.elements for w in before):
                 return None  # "Terbium Metal" is a material
-            if not has_legal and all(w in self.generic for w in before) and not (
+            if not has_legal and all(w in self.generic or w == "&" for w in before) and not (
                     head in self.institutional and len(before) >= 2):
                 return None
             if len(words) > 1 and all(w.isupper() for w in words if w.isalpha()):
                 return None  # a masthead in capitals: "MOBILITY MATERIALS WATCH"
+            if head in ("earth", "earths") and sp.end < len(sp.doc) and self._heading_word(sp.doc[sp.end]):
+                return None  # a heading: "Heavy Rare Earths Keep Rising", "Rare Earth Prices"
         elif rule == "rule:company_word":
             if all(w in self.generic for w in lowers) or len(tokens) > 4:
                 return None
+        if sp.end < len(sp.doc) and sp.doc[sp.end].text in self.context.title_words:
+            return None  # "Energy and Natural Resources Minister X": a title, not a body
         # a name ends on a word, not on "and"/"of"/"&"
         while tokens and tokens[-1].text.lower() in {"and", "of", "&", "for", "the", "on", ","}:
             tokens = tokens[:-1]
@@ -305,6 +417,20 @@ class OrgRecognizer(Recognizer):
         name = doc_text(sp.doc)[start:end]
         val = {"name": name, "aliases": [], "ticker": None}
         return Ent(self.label, start, end, val, priority=2 if rule != "rule:company_word" else 1)
+
+    @staticmethod
+    def _extends_known(ent: Ent, gazetteer: list[Ent]) -> None:
+        """A known firm written with its full legal name ("Kisaragi Magnetics Holding Co., Ltd.")
+        is that firm, the whole name its span."""
+        for g in gazetteer:
+            if ent.start <= g.start and g.end <= ent.end and (g.start, g.end) != (ent.start, ent.end):
+                ent.value = dict(g.value)
+                ent.priority = g.priority
+                return
+
+    def _heading_word(self, t) -> bool:
+        """A capitalised word that goes on a heading, not a name: not a head or a legal form."""
+        return t.is_title and t.is_alpha and t.lower_ not in self.legal_words and t.lower_ not in self.heads
 
     def _tickers(self, doc: Doc, found: list[Ent]) -> list[Ent]:
         """A ticker names the organisation right before it; make one if no rule found it."""
