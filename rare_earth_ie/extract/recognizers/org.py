@@ -96,8 +96,9 @@ class OrgRecognizer(Recognizer):
         self.triggers = triggers
         self.meta, self.generic, self.function, self.elements = _data(patterns_dir)
         rules = load_json("org_rules.json", patterns_dir)
-        self.legal = frozenset(rules["legal"])  # a legal tail, with its punctuation
-        self.legal_words = frozenset(rules["legal_words"])
+        # the legal forms of org_rules.json and those generated from cleanco (tools/build_orgs.py)
+        self.legal_words = frozenset(rules["legal_words"]) | load_words("org_legal.txt", patterns_dir)
+        self.legal = frozenset(rules["legal"]) | self.legal_words  # a legal tail, with its punctuation
         self.gov_links = frozenset(rules["gov_links"])
         # institutional heads name a body even when every word before them is generic
         # ("National Mining Agency"); a company head needs one distinctive word

@@ -14,7 +14,7 @@ from typing import Optional
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from ...patterns import load_json
+from ...patterns import load_json, load_words
 
 # a name token is not lower case, punctuation, space, a number or a currency sign
 _NOT_NAME_TEXT = frozenset("()[]{},.:;\"'!?%/&|*•·-–—+=<>#@~")
@@ -29,7 +29,7 @@ def trigger_vocab(patterns_dir: Optional[str] = None) -> dict[str, list[str]]:
     org = load_json("org_rules.json", patterns_dir)
     pol = load_json("policy.json", patterns_dir)
     return {
-        "ORG_HEAD": org["heads"] + org["legal"],
+        "ORG_HEAD": org["heads"] + org["legal"] + sorted(load_words("org_legal.txt", patterns_dir)),
         "GOV_HEAD": org["gov_heads"],
         "CO_WORD": org["company_words"],
         "POL_NAMED": pol["named_heads"],
