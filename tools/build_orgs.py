@@ -121,7 +121,8 @@ def main() -> int:
     companies = [c for idx in pts.get_all_indices() for c in pts.get_stocks_by_index(idx)]
     seen = set()
     for c in companies:
-        name = " ".join(c["name"].split())
+        # Wikipedia's disambiguation in brackets is no part of the name: "Rio Tinto (corporation)"
+        name = re.sub(r"\s*\([^)]*\)?\s*$", "", " ".join(c["name"].split()))
         if name in seen:
             continue
         seen.add(name)

@@ -3,7 +3,15 @@ settles.
 """
 from __future__ import annotations
 
+import re
+from typing import TypeVar
+
 from .base import Ent, Intervals, OverlapIndex
+
+V = TypeVar("V")
+# where a name may start: a capital or digit that does not continue a word
+_NAME_START = re.compile(r"(?<![\w-])[A-Z0-9]")
+_KEY = 3
 
 
 def is_abbreviation(abbr: str, long: str) -> bool:
@@ -56,3 +64,36 @@ class Taken:
 
     def add(self, s: int, e: int) -> None:
         self.added.add(s, e)
+
+
+class NameIndex:
+    """Whole-word occurrences of a set of (capitalised) names: names are looked up by their
+    first characters at each capital rather than compiled into one pattern, which a gazetteer
+    of thousands of names or a document's own few names would make slow to build."""
+
+    def __init__(self, names: dict[str, V]):
+        self.names = names
+        self.index: dict[str, list[str]] = {}
+        for n in sorted(names, key=len, reverse=True):
+            self.index.setdefault(n[:_KEY], []).append(n)
+
+    def find(self, text: str) -> list[tuple[int, int, V]]:
+        out = []
+        pos = 0
+        index = self.index
+        for m in _NAME_START.finditer(text):
+            s = m.start()
+            if s < pos:
+                continue
+            for n in index.get(text[s:s + _KEY], ()):
+                e = s + len(n)
+                if text.startswith(n, s) and not (e < len(text) and (text[e].isalnum() or text[e] in "_-")):
+                    out.append((s, e, self.names[n]))
+                    pos = e
+                    break
+        return out
+
+
+def find_names(text: str, names: dict[str, V]) -> list[tuple[int, int, V]]:
+    """Every occurrence of the (capitalised) ``names`` as whole words."""
+    return NameIndex(names).find(text)

@@ -39,6 +39,17 @@ _POSSESSIVE_NOUNS = (r"shares?|stake|plant|plants|unit|units|subsidiary|output|p
                      r"investment|operations|business|magnets?|capacity|order book|earnings")
 
 
+def _end(doc, e: int) -> int:
+    """The character offset where token ``e - 1`` ends."""
+    return doc[e - 1].idx + len(doc[e - 1].text)
+
+
+def _after_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
 def common_rank() -> dict[str, int]:
     """English words by frequency (wordninja's word list, a runtime dependency)."""
     import wordninja
@@ -48,6 +59,7 @@ def common_rank() -> dict[str, int]:
 
 
 COMMON_RANK = 25_000
+SENTENCE_START_RANK = 40_000  # a capital that opens a sentence says less
 
 
 @lru_cache(maxsize=4)
@@ -68,36 +80,34 @@ class OrgContext:
 
     def __init__(self, patterns_dir: Optional[str] = None):
         ctx, self.places, self.demonyms, self.months, self.stop, self.function, self.heads = _data(patterns_dir)
-        roles = alternation(ctx["role_nouns"])
         self.roles = frozenset(ctx["role_nouns"])
-        self.before = re.compile(r"(?<![A-Za-z])(?:%s)[ \t]+(?:the[ \t]+)?(?=[A-Z])" % alternation(ctx["before"]))
-        # "metals importer X", "magnet makers X, Y and Z"; not "the company X said" as a title
-        self.role = re.compile(r"(?<![A-Za-z])(?P<role>%s)[ \t]+(?=[A-Z])" % roles)
+        roles = alternation(ctx["role_nouns"])
+        self.aux = frozenset(ctx["after_aux"])
         self.appositive = re.compile(r"(?<=[A-Za-z]),[ \t]+(?:a|an|the)[ \t]+(?:[\w'-]+[ \t]+){0,4}?(?:%s)(?![A-Za-z])"
                                      % roles)
-        self.after = re.compile(r"(?<=[A-Za-z.])[ \t]+(?:%s)(?![A-Za-z])" % alternation(ctx["after"]))
         self.possessive = re.compile(r"(?<=[A-Za-z])(?:'s|(?<=s)')[ \t]+(?:(?:largest|biggest|main|new|own|first|"
                                      r"second|latest|annual|quarterly|planned|proposed|\w+-\w+)[ \t]+){0,2}"
                                      r"(?:%s)(?![A-Za-z])" % _POSSESSIVE_NOUNS)
         self.dateline = re.compile(r"(?m)^[^\n()]{0,60}?\((?=[A-Z][^)\n]{0,40}\)[ \t]*[-—–])")
         self.line_source = re.compile(r"(?m)^(?=[A-Z])")
-        self.titles = re.compile(r"(?<![A-Za-z])(?:%s)[ \t]+(?=[A-Z])" % alternation(ctx["person_titles"]))
+        self.line_source_tail = re.compile(r",[ \t]+(?:%s)\.?[ \t]+\d{1,2}\b"
+                                           % "|".join(m.capitalize() for m in load_json("dates.json", patterns_dir)["months"]))
+        # "Photo: ... (Agency)" at the end of a caption
+        self.credit = re.compile(r"(?im)^(?:photo|image|picture|credit|source)s?[ \t]*:[^\n]*\((?=[A-Z][^()\n]{0,40}\)[ \t]*$)")
         self.person_after = re.compile(r"(?<=[A-Za-z]),[ \t]+(?:the[ \t]+|a[ \t]+|its[ \t]+)?(?:%s)(?![A-Za-z])"
                                        % alternation(ctx["person_titles"]))
         self.gov_short = frozenset(ctx["gov_short"])
         self.not_names = frozenset(ctx["not_names"]) | self.months
-        # "passed Parliament", "the Treasury said": inside a sentence, after a lower-case word
-        self.gov_short_re = re.compile(r"(?<=[a-z,;] )(?:the )?(?P<n>%s)(?![\w-])" % alternation(self.gov_short))
         # a title inside a name makes it a person's ("Energy Secretary Chris Wright")
         self.title_words = frozenset(w for t in ctx["person_titles"] for w in t.split() if w[0].isupper())
         self._rank: Optional[dict[str, int]] = None
 
     # --- names ------------------------------------------------------------------------------
 
-    def common(self, word: str) -> bool:
+    def common(self, word: str, limit: int = COMMON_RANK) -> bool:
         if self._rank is None:
             self._rank = common_rank()
-        return self._rank.get(word.lower(), COMMON_RANK) < COMMON_RANK
+        return self._rank.get(word.lower(), limit) < limit
 
     @staticmethod
     def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -106,11 +116,11 @@ class OrgContext:
             e -= 1
         return s, e
 
-    def persons(self, text: str) -> set[str]:
+    def persons(self, text: str, doc, titles: list[tuple[int, int]]) -> set[str]:
         """Words of the people an article introduces with a title or role."""
         out: set[str] = set()
-        for m in self.titles.finditer(text):
-            n = _NAME_AT.match(text, m.end())
+        for _s, e in titles:
+            n = _NAME_AT.match(text, _after_space(text, _end(doc, e)))
             if n:
                 out.update(w.strip(".") for w in n.group().split())
         for m in self.person_after.finditer(text):
@@ -119,8 +129,9 @@ class OrgContext:
                 out.update(w.strip(".") for w in n.group().split())
         return out
 
-    def accept(self, text: str, s: int, e: int, persons: set[str]) -> Optional[tuple[int, int]]:
-        """The name's span if it may be an organisation."""
+    def accept(self, text: str, s: int, e: int, persons: set[str], strong: bool = False) -> Optional[tuple[int, int]]:
+        """The name's span if it may be an organisation (``strong``: the context says so even of
+        a common word, as a dateline's agency)."""
         words = text[s:e].split()
         while words and words[0] in self.function and len(words) > 1:
             s += len(words[0]) + (len(text[s + len(words[0]):]) - len(text[s + len(words[0]):].lstrip()))
@@ -136,6 +147,8 @@ class OrgContext:
             return None  # a dateline's city: "BEIJING, Nov 7"
         if any(w in self.title_words for w in words) or re.match(r"[ \t]\d", text[e:e + 2]):
             return None  # "Secretary Chris Wright", "Line 1"
+        if len(words) >= 3 and words[-1] in self.places and not self.places.issuperset(words[:-1]):
+            return s, e  # "Export Development Canada": a body named after its country
         if name.lower() in self.roles or any(len(w) == 1 for w in words):
             return None  # "Exporters said"; "Gmb H" of a word split apart
         the_head = len(words) == 1 and words[0].lower() in self.heads and text[max(0, s - 4):s].lower() == "the "
@@ -144,41 +157,80 @@ class OrgContext:
             return None  # "Rare Earth New Materials Science Center" names nobody; "the Commission noted" does
         if persons and all(w.strip(".") in persons for w in words):
             return None
-        if len(words) == 1 and not name.isupper() and _SENT_START.search(text, max(0, s - 3), s) \
-                and self.common(name):
-            return None  # "Traders said", "Officials reported"
+        if not strong and len(words) == 1 and not name.isupper() and _SENT_START.search(text, max(0, s - 3), s) \
+                and (self.common(name, SENTENCE_START_RANK) or (name.endswith("s") and self.common(name, 10 ** 6))):
+            return None  # "Traders said", "Applicants have to"
         return s, e
 
     # --- the contexts -----------------------------------------------------------------------
 
-    def find(self, text: str) -> Iterator[tuple[int, int]]:
-        """(start, end) of names that their context makes organisations."""
-        persons = self.persons(text)
-        for m in self.before.finditer(text):
-            yield from self._names_at(text, m.end(), persons, coordinated=True)
-        for m in self.role.finditer(text):
-            plural = m.group("role").endswith("s")
-            yield from self._names_at(text, m.end(), persons, coordinated=plural)
+    def find(self, text: str, doc, cues: dict[str, list]) -> Iterator[tuple[int, int]]:
+        """(start, end) of names that their context makes organisations; ``cues`` are the cue
+        phrases of :class:`.triggers.Triggers` (token spans in ``doc``, whose text is ``text``)."""
+        titles = cues.get("PERSON_TITLE", ())
+        persons = self.persons(text, doc, titles)
+        for s, e in cues.get("ORG_BEFORE", ()):
+            pos = _after_space(text, _end(doc, e))
+            if text.startswith("the ", pos):
+                pos += 4
+            yield from self._names_at(text, pos, persons, coordinated=True)
+        for s, e in cues.get("ORG_ROLE", ()):
+            if doc[s].is_lower:
+                plural = doc[e - 1].lower_.endswith("s")
+                yield from self._names_at(text, _after_space(text, _end(doc, e)), persons, coordinated=plural)
+        for s, e in cues.get("ORG_AFTER", ()):
+            if not doc[s].is_lower or not s:
+                continue
+            if doc[e - 1].lower_ in self.aux and not (e < len(doc) and doc[e].is_lower and doc[e].is_alpha):
+                continue  # "X will import", not "X has 40%"
+            pos = doc[s].idx
+            if pos and text[pos - 1] in " \t":
+                yield from self._name_before(text, pos - 1, persons)
+        for s, e in titles:
+            # "Agency pricing head Jane Roe said": the name before a person's role
+            if doc[s].is_lower and e < len(doc) and doc[e].is_title:
+                pos = doc[s].idx
+                if s and doc[s - 1].is_lower and doc[s - 1].is_alpha:
+                    pos = doc[s - 1].idx  # one word of the role before it: "pricing head"
+                if pos and text[pos - 1] in " \t":
+                    yield from self._name_before(text, pos - 1, persons)
+        for s, e in cues.get("GOV_SHORT", ()):
+            yield from self._gov_short(doc, s, e)
         for m in self.dateline.finditer(text):
             n = _NAME_AT.match(text, m.end())
             if n and text.startswith(")", n.end()):
-                yield from self._ok(text, n.start(), n.end(), persons)
+                yield from self._ok(text, n.start(), n.end(), persons, strong=True)
         for m in self.line_source.finditer(text):
             n = _NAME_AT.match(text, m.end())
             # "Agency, November 26: ..." opens a line as a source
-            if n and re.match(r",[ \t]+(?:%s)\.?[ \t]+\d{1,2}\b" % "|".join(self.months), text[n.end():n.end() + 20]):
-                yield from self._ok(text, n.start(), n.end(), persons)
-        for m in self.after.finditer(text):
-            yield from self._name_before(text, m.start(), persons)
+            if n and self.line_source_tail.match(text, n.end()):
+                yield from self._ok(text, n.start(), n.end(), persons, strong=True)
+        for m in self.credit.finditer(text):
+            n = _NAME_AT.match(text, m.end())
+            if n:
+                yield from self._ok(text, n.start(), n.end(), persons, strong=True)
         for m in self.possessive.finditer(text):
             yield from self._name_before(text, m.start(), persons)
         for m in self.appositive.finditer(text):
             yield from self._name_before(text, m.start(), persons)
-        for m in self.gov_short_re.finditer(text):
-            yield m.start("n"), m.end("n")
 
-    def _ok(self, text: str, s: int, e: int, persons: set[str]):
-        span = self.accept(text, s, e, persons)
+    @staticmethod
+    def _gov_short(doc, s: int, e: int):
+        """"passed Parliament", "the Treasury said": a capitalised government word inside a
+        sentence, or opening one before its verb; not part of a longer name ("Treasury Secretary")."""
+        t = doc[s]
+        if not t.text[0].isupper() or (e < len(doc) and doc[e].is_title):
+            return
+        prev = doc[s - 1] if s else None
+        if prev is not None and prev.lower_ == "the":
+            prev = doc[s - 2] if s > 1 else None
+        inside = prev is not None and (prev.is_lower or prev.text in (",", ";"))
+        verb = e < len(doc) and doc[e].lower_ in ("has", "had", "have", "said", "says", "will", "is", "was")
+        if inside or (verb and (prev is None or not prev.is_title)):
+            yield t.idx, doc[e - 1].idx + len(doc[e - 1].text)
+
+    def _ok(self, text: str, s: int, e: int, persons: set[str], strong: bool = False):
+        span = self.accept(text, s, e, persons, strong)
         if span:
             yield span
 
@@ -189,7 +241,7 @@ class OrgContext:
             yield from self._ok(text, n.start(), n.end(), persons)
 
     def _names_at(self, text: str, pos: int, persons: set[str], coordinated: bool):
-        n = _NAME_AT.match(text, pos)
+        n = self._after_place(text, pos)
         k = 0
         while n and k < 4:
             yield from self._ok(text, n.start(), n.end(), persons)
@@ -198,5 +250,12 @@ class OrgContext:
             nxt = re.match(r"(?:,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]*&[ \t]*)(?=[A-Z])", text[n.end():n.end() + 8])
             if not nxt:
                 return
-            n = _NAME_AT.match(text, n.end() + nxt.end())
+            n = self._after_place(text, n.end() + nxt.end())
             k += 1
+
+    def _after_place(self, text: str, pos: int):
+        """The name at ``pos``, after a possessive place: "a unit of France's X"."""
+        n = _NAME_AT.match(text, pos)
+        if n and text.startswith("'s ", n.end()) and n.group() in self.places:
+            n = _NAME_AT.match(text, n.end() + 3)
+        return n

@@ -38,6 +38,18 @@ def trigger_vocab(patterns_dir: Optional[str] = None) -> dict[str, list[str]]:
     }
 
 
+def phrase_vocab(patterns_dir: Optional[str] = None) -> dict[str, list[str]]:
+    """Cue phrases of one or more words, found with their end (``according to``, ``state-run``)."""
+    ctx = load_json("org_context.json", patterns_dir)
+    return {
+        "ORG_BEFORE": ctx["before"],
+        "ORG_ROLE": ctx["role_nouns"],
+        "ORG_AFTER": ctx["after"] + ctx["after_aux"],
+        "PERSON_TITLE": ctx["person_titles"],
+        "GOV_SHORT": ctx["gov_short"],
+    }
+
+
 class Triggers:
     """Token indices of each kind of trigger word in a doc."""
 
@@ -48,12 +60,17 @@ class Triggers:
             # punctuation of legal tails ("Co., Ltd.") is no trigger
             docs = [tokenizer(w) for w in sorted(set(w for w in words if any(c.isalnum() for c in w)))]
             self.matcher.add(kind, [d for d in docs if len(d) == 1])
+        self.phrases = frozenset(phrase_vocab(patterns_dir))
+        for kind, words in phrase_vocab(patterns_dir).items():
+            self.matcher.add(kind, [tokenizer(w) for w in sorted(set(words))])
 
-    def __call__(self, doc: Doc) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = defaultdict(list)
+    def __call__(self, doc: Doc) -> dict[str, list]:
+        """kind -> token indices of single-word triggers, (start, end) token spans of phrases."""
+        found: dict[str, list] = defaultdict(list)
         strings = doc.vocab.strings
-        for key, start, _end in self.matcher(doc):
-            found[strings[key]].append(start)
+        for key, start, end in self.matcher(doc):
+            kind = strings[key]
+            found[kind].append((start, end) if kind in self.phrases else start)
         return found
 
     def of(self, doc: Doc) -> dict[str, list[int]]:
