@@ -148,7 +148,7 @@ class NamesComponent(RecognizersComponent):
     def __init__(self, nlp: Language, patterns_dir: Optional[str]):
         triggers = Triggers(nlp.vocab, patterns_dir)
         super().__init__([OrgRecognizer(triggers, patterns_dir), PolicyRecognizer(triggers, patterns_dir),
-                          GpeRecognizer()])
+                          GpeRecognizer(patterns_dir)])
 
 
 @Language.factory("rei_numbers", default_config={"patterns_dir": None})

@@ -24,20 +24,27 @@ def _compiled(patterns_dir: str | None = None):
     elem = alternation(elements)
     part = alternation(list(elements) + list(partners))
     forms = alternation(d["forms"])
-    compound = (rf"(?<![A-Za-z])(?:{elem})(?:(?:\s?-\s?|\s)(?:{part})(?![a-z])){{0,3}}"
+    # a name starts after a non-letter, or where a glued heading ends ("...yuan/mtDysprosium oxide")
+    start = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+    compound = (rf"{start}(?:{elem})(?:(?:\s?-\s?|\s)(?:{part})(?![a-z])){{0,3}}"
                 rf"(?:\s(?:{forms}))?(?![A-Za-z])")
     magnet_alias = {}
     for sym, names in d["magnet_materials"].items():
         for n in names:
             magnet_alias[n.lower()] = sym
     form_tail = rf"(?:\s(?:{forms})(?![A-Za-z]))?"
-    magnets = rf"(?<![A-Za-z])(?:{alternation(magnet_alias)})(?![A-Za-z0-9]){form_tail}"
+    magnets = rf"(?<![A-Za-z])(?i:{alternation(magnet_alias)})(?![A-Za-z0-9]){form_tail}"
     syms = sorted(set(v for v in elements.values() if len(v) <= 2))
     formula = (rf"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*(?:{'|'.join(syms)}))"
                rf"(?:(?:{'|'.join(syms + d['partner_symbols'])})\d*){{2,}}(?![A-Za-z0-9])(?i:{form_tail})")
     standalone = rf"(?<![A-Za-z0-9-])(?:{'|'.join(d['standalone_symbols'])})(?![A-Za-z0-9-])"
+    # symbols joined by hyphens ("Pr-Nd oxide"), or by single spaces before a form where a page
+    # lost its spaces and they were put back between the symbols ("Nd Pr oxide")
+    sym_alt = "|".join(d["standalone_symbols"])
+    joined = (rf"{start}(?:{sym_alt})(?:-(?:{sym_alt}|Fe|Co|B))+(?![A-Za-z0-9]){form_tail}"
+              rf"|(?<![A-Za-z0-9-])(?:{sym_alt})(?: (?:{sym_alt})){{1,2}} (?i:{forms})(?![A-Za-z])")
     rx = re.compile(
-        rf"(?P<magnet>{magnets})|(?P<grade>{d['grade_regex']})|(?P<compound>(?i:{compound}))"
+        rf"(?P<magnet>{magnets})|(?P<grade>{d['grade_regex']})|(?P<joined>{joined})|(?P<compound>(?i:{compound}))"
         rf"|(?P<formula>{formula})|(?P<symbol>{standalone})"
     )
     forms_set = {f.lower() for f in d["forms"]}
@@ -71,6 +78,9 @@ class MaterialRecognizer(Recognizer):
             elif kind == "compound":
                 val = self._compound(s)
                 prio = 1
+            elif kind == "joined":
+                val = self._joined(s)
+                prio = 1
             elif kind == "formula":
                 val = self._formula(s)
                 if val is None:
@@ -90,6 +100,16 @@ class MaterialRecognizer(Recognizer):
                     val["name"] = f"{val['name']} {form}"  # "PrNd oxide" -> "praseodymium-neodymium oxide"
             out.append(Ent(self.label, m.start(), m.end(), val, priority=prio))
         return out
+
+    def _joined(self, s: str) -> dict:
+        """``Pr-Nd oxide`` -> praseodymium-neodymium oxide, PrNd."""
+        words = re.split(r"[\s-]+", s)
+        form = words[-1].lower() if words[-1].lower() in self.forms else ""
+        syms = [w for w in words if w and w.lower() not in self.forms]
+        symbol = "".join(dict.fromkeys(syms))
+        symbol = self.aliases["sym"].get(symbol, symbol)
+        name = self.aliases["names"].get(symbol) or "-".join(self.sym_to_elem.get(x, x.lower()) for x in syms)
+        return {"name": f"{name} {form}" if form else name, "symbol": symbol}
 
     def _strip_form(self, s: str) -> str:
         words = s.split()

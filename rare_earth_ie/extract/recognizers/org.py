@@ -159,7 +159,8 @@ class OrgRecognizer(Recognizer):
         for m in self.ticker_re.finditer(text):
             taken.add(m.start(), m.end())  # "(NYSE: NMG)" is a ticker, not a mention
         new = self._native_names(text, orgs, taken)
-        new += self._recurrences(text, orgs, taken)
+        # a firm's name recurs over a place it holds ("Korea Zinc"): places are not in the way
+        new += self._recurrences(text, orgs, Taken({k: v for k, v in by_label.items() if k != "GPE"}), taken)
         new += self._initialisms(text, orgs, taken)
         orgs.extend(new)
         orgs.sort(key=lambda e: e.start)
@@ -194,7 +195,7 @@ class OrgRecognizer(Recognizer):
                 taken.add(m.start("n"), m.end("n"))
         return out
 
-    def _recurrences(self, text: str, orgs: list[Ent], taken: Taken) -> list[Ent]:
+    def _recurrences(self, text: str, orgs: list[Ent], taken: Taken, all_taken: Taken) -> list[Ent]:
         """A name the article gives an organisation once is that organisation wherever it
         recurs ("Iwatani will import ..." after "metals importer Iwatani"), also where the
         page lost its spaces ("SalesToKestrelMetals...")."""
@@ -211,6 +212,7 @@ class OrgRecognizer(Recognizer):
             if not taken.overlaps(s, e):
                 out.append(Ent(self.label, s, e, dict(value), priority=1))
                 taken.add(s, e)
+                all_taken.add(s, e)
         return out
 
     def _initialisms(self, text: str, orgs: list[Ent], taken: Taken) -> list[Ent]:
