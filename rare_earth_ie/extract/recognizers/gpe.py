@@ -84,7 +84,7 @@ class GpeRecognizer(Recognizer):
 
     def _placed_town(self, text: str, pos: int, code: Optional[str]) -> Optional[Ent]:
         """``Narva, Estonia``: a town named just before the place it lies in."""
-        if not code:
+        if not code or text[pos - 2:pos] != ", ":
             return None
         m = _NAME_COMMA.search(text, max(0, pos - 60), pos)
         if not m:

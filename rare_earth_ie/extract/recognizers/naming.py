@@ -3,15 +3,11 @@ settles.
 """
 from __future__ import annotations
 
-import re
 from typing import TypeVar
 
 from .base import Ent, Intervals, OverlapIndex
 
 V = TypeVar("V")
-# where a name may start: a capital or digit that does not continue a word
-_NAME_START = re.compile(r"(?<![\w-])[A-Z0-9]")
-_KEY = 3
 
 
 def is_abbreviation(abbr: str, long: str) -> bool:
@@ -66,34 +62,24 @@ class Taken:
         self.added.add(s, e)
 
 
-class NameIndex:
-    """Whole-word occurrences of a set of (capitalised) names: names are looked up by their
-    first characters at each capital rather than compiled into one pattern, which a gazetteer
-    of thousands of names or a document's own few names would make slow to build."""
-
-    def __init__(self, names: dict[str, V]):
-        self.names = names
-        self.index: dict[str, list[str]] = {}
-        for n in sorted(names, key=len, reverse=True):
-            self.index.setdefault(n[:_KEY], []).append(n)
-
-    def find(self, text: str) -> list[tuple[int, int, V]]:
-        out = []
-        pos = 0
-        index = self.index
-        for m in _NAME_START.finditer(text):
-            s = m.start()
-            if s < pos:
-                continue
-            for n in index.get(text[s:s + _KEY], ()):
-                e = s + len(n)
-                if text.startswith(n, s) and not (e < len(text) and (text[e].isalnum() or text[e] in "_-")):
-                    out.append((s, e, self.names[n]))
-                    pos = e
-                    break
-        return out
-
-
 def find_names(text: str, names: dict[str, V]) -> list[tuple[int, int, V]]:
-    """Every occurrence of the (capitalised) ``names`` as whole words."""
-    return NameIndex(names).find(text)
+    """Every whole-word occurrence of a document's own few ``names`` (the longer where two
+    overlap): one substring search per name, no pattern compiled per document."""
+    found = []
+    for n in names:
+        if not n:
+            continue
+        i = text.find(n)
+        while i >= 0:
+            e = i + len(n)
+            if not (i and (text[i - 1].isalnum() or text[i - 1] in "_-")) \
+                    and not (e < len(text) and (text[e].isalnum() or text[e] in "_-")):
+                found.append((i, e, names[n]))
+            i = text.find(n, i + 1)
+    found.sort(key=lambda f: (f[0], f[0] - f[1]))
+    out, pos = [], 0
+    for f in found:
+        if f[0] >= pos:
+            out.append(f)
+            pos = f[1]
+    return out

@@ -39,6 +39,12 @@ _POSSESSIVE_NOUNS = (r"shares?|stake|plant|plants|unit|units|subsidiary|output|p
                      r"investment|operations|business|magnets?|capacity|order book|earnings")
 
 
+def _capitalised(t) -> bool:
+    """A token a name may end on: a word with a capital, or a full stop of initials."""
+    return t.text[:1].isupper() or (t.text == "." and t.i > 0 and t.doc[t.i - 1].text[:1].isupper()) \
+        or any(c.isupper() for c in t.text)
+
+
 def _end(doc, e: int) -> int:
     """The character offset where token ``e - 1`` ends."""
     return doc[e - 1].idx + len(doc[e - 1].text)
@@ -83,18 +89,19 @@ class OrgContext:
         self.roles = frozenset(ctx["role_nouns"])
         roles = alternation(ctx["role_nouns"])
         self.aux = frozenset(ctx["after_aux"])
-        self.appositive = re.compile(r"(?<=[A-Za-z]),[ \t]+(?:a|an|the)[ \t]+(?:[\w'-]+[ \t]+){0,4}?(?:%s)(?![A-Za-z])"
+        # these start on a literal character (a fast scan); the letter before is checked after
+        self.appositive = re.compile(r",[ \t]+(?:a|an|the)[ \t]+(?:[\w'-]+[ \t]+){0,4}?(?:%s)(?![A-Za-z])"
                                      % roles)
-        self.possessive = re.compile(r"(?<=[A-Za-z])(?:'s|(?<=s)')[ \t]+(?:(?:largest|biggest|main|new|own|first|"
+        self.possessive = re.compile(r"'s?[ \t]+(?:(?:largest|biggest|main|new|own|first|"
                                      r"second|latest|annual|quarterly|planned|proposed|\w+-\w+)[ \t]+){0,2}"
                                      r"(?:%s)(?![A-Za-z])" % _POSSESSIVE_NOUNS)
         self.dateline = re.compile(r"(?m)^[^\n()]{0,60}?\((?=[A-Z][^)\n]{0,40}\)[ \t]*[-—–])")
-        self.line_source = re.compile(r"(?m)^(?=[A-Z])")
-        self.line_source_tail = re.compile(r",[ \t]+(?:%s)\.?[ \t]+\d{1,2}\b"
-                                           % "|".join(m.capitalize() for m in load_json("dates.json", patterns_dir)["months"]))
+        # "Agency, November 26: ..." opens a line as a source
+        self.line_source = re.compile(r"(?m)^(?P<n>%s),[ \t]+(?:%s)\.?[ \t]+\d{1,2}\b" % (
+            NAME, "|".join(m.capitalize() for m in load_json("dates.json", patterns_dir)["months"])))
         # "Photo: ... (Agency)" at the end of a caption
         self.credit = re.compile(r"(?im)^(?:photo|image|picture|credit|source)s?[ \t]*:[^\n]*\((?=[A-Z][^()\n]{0,40}\)[ \t]*$)")
-        self.person_after = re.compile(r"(?<=[A-Za-z]),[ \t]+(?:the[ \t]+|a[ \t]+|its[ \t]+)?(?:%s)(?![A-Za-z])"
+        self.person_after = re.compile(r",[ \t]+(?:the[ \t]+|a[ \t]+|its[ \t]+)?(?:%s)(?![A-Za-z])"
                                        % alternation(ctx["person_titles"]))
         self.gov_short = frozenset(ctx["gov_short"])
         self.not_names = frozenset(ctx["not_names"]) | self.months
@@ -124,6 +131,8 @@ class OrgContext:
             if n:
                 out.update(w.strip(".") for w in n.group().split())
         for m in self.person_after.finditer(text):
+            if not m.start() or not text[m.start() - 1].isalpha():
+                continue
             n = _NAME_BEFORE.search(text, max(0, m.start() - 60), m.start())
             if n and len(n.group().split()) >= 2:
                 out.update(w.strip(".") for w in n.group().split())
@@ -179,8 +188,8 @@ class OrgContext:
                 plural = doc[e - 1].lower_.endswith("s")
                 yield from self._names_at(text, _after_space(text, _end(doc, e)), persons, coordinated=plural)
         for s, e in cues.get("ORG_AFTER", ()):
-            if not doc[s].is_lower or not s:
-                continue
+            if not s or not doc[s].is_lower or not _capitalised(doc[s - 1]):
+                continue  # most cues follow no name: a look at the word before is cheap
             if doc[e - 1].lower_ in self.aux and not (e < len(doc) and doc[e].is_lower and doc[e].is_alpha):
                 continue  # "X will import", not "X has 40%"
             pos = doc[s].idx
@@ -188,10 +197,14 @@ class OrgContext:
                 yield from self._name_before(text, pos - 1, persons)
         for s, e in titles:
             # "Agency pricing head Jane Roe said": the name before a person's role
-            if doc[s].is_lower and e < len(doc) and doc[e].is_title:
+            if doc[s].is_lower and e < len(doc) and doc[e].is_title and s:
                 pos = doc[s].idx
-                if s and doc[s - 1].is_lower and doc[s - 1].is_alpha:
+                if doc[s - 1].is_lower and doc[s - 1].is_alpha and s > 1:
                     pos = doc[s - 1].idx  # one word of the role before it: "pricing head"
+                    if not _capitalised(doc[s - 2]):
+                        continue
+                elif not _capitalised(doc[s - 1]):
+                    continue
                 if pos and text[pos - 1] in " \t":
                     yield from self._name_before(text, pos - 1, persons)
         for s, e in cues.get("GOV_SHORT", ()):
@@ -201,18 +214,19 @@ class OrgContext:
             if n and text.startswith(")", n.end()):
                 yield from self._ok(text, n.start(), n.end(), persons, strong=True)
         for m in self.line_source.finditer(text):
-            n = _NAME_AT.match(text, m.end())
-            # "Agency, November 26: ..." opens a line as a source
-            if n and self.line_source_tail.match(text, n.end()):
-                yield from self._ok(text, n.start(), n.end(), persons, strong=True)
+            yield from self._ok(text, m.start("n"), m.end("n"), persons, strong=True)
         for m in self.credit.finditer(text):
             n = _NAME_AT.match(text, m.end())
             if n:
                 yield from self._ok(text, n.start(), n.end(), persons, strong=True)
         for m in self.possessive.finditer(text):
-            yield from self._name_before(text, m.start(), persons)
+            before = text[m.start() - 1:m.start()]
+            # "X's plant"; "Elements' headquarters" (the apostrophe alone after an s)
+            if before.isalpha() and (m.group().startswith("'s") or before == "s"):
+                yield from self._name_before(text, m.start(), persons)
         for m in self.appositive.finditer(text):
-            yield from self._name_before(text, m.start(), persons)
+            if m.start() and text[m.start() - 1].isalpha():
+                yield from self._name_before(text, m.start(), persons)
 
     @staticmethod
     def _gov_short(doc, s: int, e: int):
@@ -235,7 +249,7 @@ class OrgContext:
             yield span
 
     def _name_before(self, text: str, pos: int, persons: set[str]):
-        lo = max(0, pos - 90)
+        lo = max(0, pos - 70)
         n = _NAME_BEFORE.search(text, lo, pos)
         if n:
             yield from self._ok(text, n.start(), n.end(), persons)

@@ -96,6 +96,7 @@ class PolicyRecognizer(Recognizer):
         self.sections_country = d["sections_jurisdiction"]
         self.titled = d["numbered_titles"]
         self.titled_re = titled_pattern(list(self.titled))
+        self.titled_word = re.compile("|".join(re.escape(t.split()[-1]) for t in self.titled))
         self.bloc = d["bloc_acts"]
         self.bloc_re = bloc_pattern(list(self.bloc["heads"]), list(self.bloc["blocs"]))
         self.list_re = list_pattern([h for h, k in self.numbered_heads.items() if k == "announcement"])
@@ -180,19 +181,20 @@ class PolicyRecognizer(Recognizer):
             val = {"name": text[start:m.end()], "kind": self.numbered_heads[m.group("head")],
                    "jurisdiction": None, "ref": normal_ref(m.group("ref"))}
             out.append(Ent(self.label, start, m.end(), val, priority=3))
-        for m in self.list_re.finditer(text):
+        # each pattern below runs only where its literal word is in the text at all
+        for m in (self.list_re.finditer(text) if "s No" in text else ()):
             val = {"name": m.group(), "kind": self.numbered_heads[m.group("head")[:-1]], "jurisdiction": None,
                    "ref": None}  # several numbers: no one ref
             out.append(Ent(self.label, m.start(), m.end(), val, priority=3))
-        for m in self.titled_re.finditer(text):
+        for m in (self.titled_re.finditer(text) if self.titled_word.search(text) else ()):
             ref = f"{m.group('head')} {m.group('num')}"
             val = {"name": ref, "kind": self.titled[m.group("head")], "jurisdiction": None, "ref": ref}
             out.append(Ent(self.label, m.start(), m.end(), val, priority=3))
-        for m in self.bloc_re.finditer(text):
+        for m in (self.bloc_re.finditer(text) if "(E" in text else ()):
             val = {"name": m.group(), "kind": self.bloc["heads"][m.group("head")],
                    "jurisdiction": self.bloc["blocs"][m.group("bloc")], "ref": m.group()}
             out.append(Ent(self.label, m.start(), m.end(), val, priority=3))
-        for m in self.section_re.finditer(text):
+        for m in (self.section_re.finditer(text) if "Section" in text else ()):
             num = m.group("num") or m.group("ref")
             tail = m.group("tail") or ""
             kind = ("law" if m.group("of") or not tail else "tariff" if re.match(r"tariff|dut", tail)

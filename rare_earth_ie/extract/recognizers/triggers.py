@@ -55,7 +55,7 @@ class Triggers:
 
     def __init__(self, vocab, patterns_dir: Optional[str] = None):
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
-        tokenizer = _plain_tokenizer(vocab)
+        tokenizer = plain_tokenizer(vocab)
         for kind, words in trigger_vocab(patterns_dir).items():
             # punctuation of legal tails ("Co., Ltd.") is no trigger
             docs = [tokenizer(w) for w in sorted(set(w for w in words if any(c.isalnum() for c in w)))]
@@ -81,7 +81,8 @@ class Triggers:
         return found
 
 
-def _plain_tokenizer(vocab):
+def plain_tokenizer(vocab):
+    """spaCy's English tokenizer over our vocab, for the phrases of pattern lists."""
     from spacy.lang.en import English
 
     nlp = English(vocab=vocab)
