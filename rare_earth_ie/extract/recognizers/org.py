@@ -249,6 +249,10 @@ class OrgRecognizer(Recognizer):
             if value is not None and not taken.overlaps(m.start(), m.end()):
                 out.append(Ent(self.label, m.start(), m.end(), dict(value), priority=1))
                 taken.add(m.start(), m.end())
+        for o in orgs:  # one the context found already ("the OSS said") takes the full name too
+            value = by_initials.get(text[o.start:o.end])
+            if value is not None and o.value.get("name") == text[o.start:o.end]:
+                o.value = dict(value)
         return out
 
     def _short_forms(self, text: str, by: dict[str, list[Ent]]) -> None:
@@ -394,6 +398,8 @@ class OrgRecognizer(Recognizer):
             first = k
             while k < n and k - first < 10:
                 t = doc[k]
+                if t.text in self.context.not_names:
+                    break  # "Parliament on Tuesday"
                 if is_name_token(t):
                     k += 1
                 elif t.text == "-" and not t.whitespace_ and not doc[k - 1].whitespace_ and k + 1 < n \

@@ -31,6 +31,7 @@ _LINK = r"(?:&|of|de|du|der|van|von|la|le|y)"
 NAME = rf"{_WORD}(?:[ \t](?:{_LINK}[ \t])?{_WORD}){{0,4}}"
 _NAME_AT = re.compile(NAME)
 _NAME_BEFORE = re.compile(rf"(?<![\w.&'-]){NAME}$")
+_FULL_STOP = re.compile(r"(?<=[a-z0-9])\.[ \t]+(?=[A-Z])")
 _SENT_START = re.compile(r"(?:^|[.!?:;\n•|]\s*|[\"“(]\s*)$")
 _POSSESSIVE_NOUNS = (r"shares?|stake|plant|plants|unit|units|subsidiary|output|production|revenue|profit|"
                      r"sales|chief executive|CEO|chairman|board|shareholders?|largest shareholder|"
@@ -145,6 +146,10 @@ class OrgContext:
         while words and words[0] in self.function and len(words) > 1:
             s += len(words[0]) + (len(text[s + len(words[0]):]) - len(text[s + len(words[0]):].lstrip()))
             words = words[1:]
+        # a name does not run over a sentence's full stop ("... Tressel Data. Veyra said")
+        stop = re.search(r"[a-z0-9]\.(?=[ \t])", text[s:e])
+        if stop and not re.search(r"(?:^|[ \t])(?:[A-Z]\.)+[A-Z]?$", text[s:s + stop.end()]):
+            e = s + stop.end()
         s, e = self._trim(text, s, e)
         name = text[s:e]
         words = name.split()
@@ -252,7 +257,11 @@ class OrgContext:
         lo = max(0, pos - 70)
         n = _NAME_BEFORE.search(text, lo, pos)
         if n:
-            yield from self._ok(text, n.start(), n.end(), persons)
+            s = n.start()
+            for stop in _FULL_STOP.finditer(text, s, n.end()):
+                s = stop.end()  # the name after the last full stop: "... Data. Veyra Analytics said"
+            if s < n.end():
+                yield from self._ok(text, s, n.end(), persons)
 
     def _names_at(self, text: str, pos: int, persons: set[str], coordinated: bool):
         n = self._after_place(text, pos)

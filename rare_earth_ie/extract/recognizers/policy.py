@@ -387,7 +387,7 @@ class PolicyRecognizer(Recognizer):
         policies.sort(key=lambda e: e.start)
         for p in policies:
             name = p.value.get("name")
-            if p.priority <= 1 and name and not name[:2].isupper():
+            if p.priority <= 1 and name and not name[:2].isupper() and name.split()[0] not in self.demonyms:
                 p.value["name"] = name[0].lower() + name[1:]  # "Export controls" -> "export controls"
         self._jurisdiction(text, by_label)
 
