@@ -36,9 +36,12 @@ def gpe_kind(span_id: str) -> str:
     return parts[2] if len(parts) > 2 else "country"
 
 
-_DATELINE = re.compile(r"(?m)^[ \t]*(?P<c>[A-Z][A-Z.'-]+(?:[ \t][A-Z][A-Z.'-]+){0,3})(?=[ \t]*(?:,|:|[-—–]{1,2}[ \t]|\())")
-_NAME_COMMA = re.compile(r"(?P<pre>\b(?:in|at|near|of|from)[ \t]+)?(?P<n>[A-Z][\w'’.]*(?:[ -][A-Z][\w'’]*|-[a-z]{1,3}(?=-)){0,5}),[ \t]+$")
-_CURRENCY_AFTER = re.compile(r"[ \t]+cents?\b")
+# (every repetition bounded: these run over hostile text too, a run of capitals or spaces)
+_DATELINE = re.compile(r"(?m)^[ \t]{0,4}(?P<c>[A-Z][A-Z.'-]{1,30}(?:[ \t][A-Z][A-Z.'-]{1,30}){0,3})"
+                       r"(?=[ \t]{0,3}(?:,|:|[-—–]{1,2}[ \t]|\())")
+_NAME_COMMA = re.compile(r"(?P<pre>\b(?:in|at|near|of|from)[ \t]{1,3})?(?P<n>[A-Z][\w'’.]{0,30}"
+                         r"(?:[ -][A-Z][\w'’]{0,30}|-[a-z]{1,3}(?=-)){0,5}),[ \t]{1,3}$")
+_CURRENCY_AFTER = re.compile(r"[ \t]{1,3}cents?\b")
 
 
 @lru_cache(maxsize=4)
