@@ -130,11 +130,7 @@ class Resolver:
                 if abbr.lower() in self.not_abbreviations or not is_abbreviation(abbr, text[e.start:e.end]):
                     continue
                 name = e.value.get("name") or text[e.start:e.end]
-                defs[abbr] = (label, {**e.value, "name": name})
-                if label == "ORG":
-                    aliases = e.value.setdefault("aliases", [])
-                    if abbr not in aliases:
-                        aliases.append(abbr)
+                defs[abbr] = (label, {**e.value, "name": name})  # ORG aliases: OrgRecognizer.refine
         if not defs:
             return
         rx = re.compile(r"(?<![A-Za-z0-9])(%s)(?![A-Za-z0-9])" % "|".join(map(re.escape, defs)))

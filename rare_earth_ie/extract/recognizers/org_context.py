@@ -33,11 +33,6 @@ _NAME_AT = re.compile(NAME)
 _NAME_BEFORE = re.compile(rf"(?<![\w.&'-]){NAME}$")
 _FULL_STOP = re.compile(r"(?<=[a-z0-9])\.[ \t]+(?=[A-Z])")
 _SENT_START = re.compile(r"(?:^|[.!?:;\n•|]\s*|[\"“(]\s*)$")
-_POSSESSIVE_NOUNS = (r"shares?|stake|plant|plants|unit|units|subsidiary|output|production|revenue|profit|"
-                     r"sales|chief executive|CEO|chairman|board|shareholders?|largest shareholder|"
-                     r"headquarters|mine|mines|project|projects|smelter|refinery|facility|facilities|"
-                     r"factory|customers|offtake|results|guidance|market value|stock|share price|"
-                     r"investment|operations|business|magnets?|capacity|order book|earnings")
 
 
 def _capitalised(t) -> bool:
@@ -93,9 +88,9 @@ class OrgContext:
         # these start on a literal character (a fast scan); the letter before is checked after
         self.appositive = re.compile(r",[ \t]+(?:a|an|the)[ \t]+(?:[\w'-]+[ \t]+){0,4}?(?:%s)(?![A-Za-z])"
                                      % roles)
-        self.possessive = re.compile(r"'s?[ \t]+(?:(?:largest|biggest|main|new|own|first|"
-                                     r"second|latest|annual|quarterly|planned|proposed|\w+-\w+)[ \t]+){0,2}"
-                                     r"(?:%s)(?![A-Za-z])" % _POSSESSIVE_NOUNS)
+        self.possessive = re.compile(r"'s?[ \t]+(?:(?:%s|\w+-\w+)[ \t]+){0,2}(?:%s)(?![A-Za-z])" % (
+            alternation(ctx["possessive_modifiers"]), alternation(ctx["possessive_nouns"])))
+        self.gov_short_verbs = frozenset(ctx["gov_short_verbs"])
         self.dateline = re.compile(r"(?m)^[^\n()]{0,60}?\((?=[A-Z][^)\n]{0,40}\)[ \t]*[-—–])")
         # "Agency, November 26: ..." opens a line as a source
         self.line_source = re.compile(r"(?m)^(?P<n>%s),[ \t]+(?:%s)\.?[ \t]+\d{1,2}\b" % (
@@ -233,8 +228,7 @@ class OrgContext:
             if m.start() and text[m.start() - 1].isalpha():
                 yield from self._name_before(text, m.start(), persons)
 
-    @staticmethod
-    def _gov_short(doc, s: int, e: int):
+    def _gov_short(self, doc, s: int, e: int):
         """"passed Parliament", "the Treasury said": a capitalised government word inside a
         sentence, or opening one before its verb; not part of a longer name ("Treasury Secretary")."""
         t = doc[s]
@@ -244,7 +238,7 @@ class OrgContext:
         if prev is not None and prev.lower_ == "the":
             prev = doc[s - 2] if s > 1 else None
         inside = prev is not None and (prev.is_lower or prev.text in (",", ";"))
-        verb = e < len(doc) and doc[e].lower_ in ("has", "had", "have", "said", "says", "will", "is", "was")
+        verb = e < len(doc) and doc[e].lower_ in self.gov_short_verbs
         if inside or (verb and (prev is None or not prev.is_title)):
             yield t.idx, doc[e - 1].idx + len(doc[e - 1].text)
 

@@ -104,6 +104,7 @@ class PolicyRecognizer(Recognizer):
         self.anaphor = frozenset(d["anaphor_determiners"])
         self.months = frozenset(load_json("dates.json", patterns_dir)["months"])
         self.site_policies = frozenset(d["site_policies"])
+        self.named_heads = frozenset(d["named_heads"]) | frozenset(d["lowercase_named_heads"])
         # words that may follow a policy noun and end its object: verbs ("took", "will")
         self.object_verbs = self.follow_ok - {"of", "for", "to", "in", "and", "or", "from", "at", "by", "with",
                                               "on", "against", "under", "over", "into", "via", "as"}
@@ -223,9 +224,11 @@ class PolicyRecognizer(Recognizer):
         if tokens[-1].text.endswith(".") and len(tokens[-1].text) > 1:
             end -= 1  # "... Promotion Act." ends a sentence
         name = doc_text(sp.doc)[start:end]
-        # the kind of the last head word: "... Act 2025" is a law, "Scheme to Promote ..." a programme
-        val = {"name": name, "kind": self.kind_of([t.text.rstrip(".") for t in tokens]), "jurisdiction": None,
-               "ref": None}
+        # the kind of the last head word: "... Act 2025" is a law, "Scheme to Promote ..." a
+        # programme, "Interim Measures for ... Control of ..." a law (a control is no head)
+        heads = [t.text for t in tokens if t.lower_ in self.named_heads]
+        val = {"name": name, "kind": self.kind_of(heads[-1:] or [t.text.rstrip(".") for t in tokens]),
+               "jurisdiction": None, "ref": None}
         return Ent(self.label, start, end, val, priority=2)
 
     def _generic(self, sp: Span) -> Optional[Ent]:
