@@ -63,12 +63,15 @@ class GpeRecognizer(Recognizer):
         for sp in doc.spans.get(RULER_KEY, ()):
             if sp.label_ != "GPE":
                 continue
-            if sp.text in ("US", "U.S.") and _CURRENCY_AFTER.match(text, sp.end_char):
+            s, e = sp.start_char, sp.end_char
+            if e - s <= 4 and _CURRENCY_AFTER.match(text, e) and text[s:e] in ("US", "U.S."):
                 continue  # "809 US cents per lb"
-            out.append(Ent(self.label, sp.start_char, sp.end_char, gpe_value(sp.id_), priority=1))
-            town = self._placed_town(text, sp.start_char, gpe_value(sp.id_)["code"])
-            if town:
-                out.append(town)
+            value = gpe_value(sp.id_)
+            out.append(Ent(self.label, s, e, value, priority=1))
+            if text[s - 2:s] == ", ":
+                town = self._placed_town(text, s, value["code"])
+                if town:
+                    out.append(town)
         out.extend(self._datelines(text))
         return out
 

@@ -31,8 +31,6 @@ _NAME_TOKEN = re.compile(r"^(?:[A-Z][A-Za-z0-9&'.-]*|[0-9]+[A-Z][A-Za-z0-9]*)$")
 
 # a name in Chinese or Japanese script in brackets right after a name
 _NATIVE = re.compile(r"[ \t]?[(（][ \t]?(?P<n>[\u3040-\u30ff\u3400-\u9fff]{2,20})[ \t]?[)）]")
-# an initialism of two to five capitals, lower-case letters between them ("DoW", "OSC", "MoF")
-_INITIALISM = re.compile(r"(?<![\w.-])[A-Z](?:[a-z]{0,2}[A-Z]){1,4}(?![\w-])")
 
 
 def listed_matcher(vocab, rows) -> PhraseMatcher:
@@ -244,11 +242,10 @@ class OrgRecognizer(Recognizer):
         if not by_initials:
             return []
         out = []
-        for m in _INITIALISM.finditer(text):
-            value = by_initials.get(m.group())
-            if value is not None and not taken.overlaps(m.start(), m.end()):
-                out.append(Ent(self.label, m.start(), m.end(), dict(value), priority=1))
-                taken.add(m.start(), m.end())
+        for s, e, value in find_names(text, by_initials):
+            if not taken.overlaps(s, e):
+                out.append(Ent(self.label, s, e, dict(value), priority=1))
+                taken.add(s, e)
         for o in orgs:  # one the context found already ("the OSS said") takes the full name too
             value = by_initials.get(text[o.start:o.end])
             if value is not None and o.value.get("name") == text[o.start:o.end]:
