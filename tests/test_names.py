@@ -62,7 +62,9 @@ def test_generic_heading_words_are_not_companies():
     ("Canada imposed a 100% tariff on Chinese EVs.", "100% tariff on Chinese EVs", "tariff", {"jurisdiction": "CA"}),
     ("Beijing tightened export controls on gallium and germanium.", "export controls on gallium and germanium", "export_control", {}),
     ("a Section 232 investigation into magnets", "Section 232 investigation", "other", {"jurisdiction": "US"}),
-    ("new Section 232 tariffs on magnets", "Section 232 tariffs", "tariff", {"jurisdiction": "US"}),
+    # the span takes the modifier before and the object after (docs/ANNOTATION.md, POLICY spans)
+    ("new Section 232 tariffs on magnets", "new Section 232 tariffs on magnets", "tariff",
+     {"jurisdiction": "US", "ref": "Section 232"}),
     ("the EU's 30% local content mandate", "30% local content mandate", "mandate", {"jurisdiction": "EU"}),
     ("China cut mining quotas this year.", "mining quotas", "other", {"jurisdiction": "CN"}),
 ])

@@ -16,6 +16,9 @@ from ...patterns import alternation, load_json
 from .base import Ent, Recognizer, doc_text
 
 
+_GLUE = re.compile(r"[a-z](?=[A-Z])")
+
+
 @lru_cache(maxsize=4)
 def _compiled(patterns_dir: str | None = None):
     d = load_json("materials.json", patterns_dir)
@@ -24,41 +27,69 @@ def _compiled(patterns_dir: str | None = None):
     elem = alternation(elements)
     part = alternation(list(elements) + list(partners))
     forms = alternation(d["forms"])
-    compound = (rf"(?<![A-Za-z])(?:{elem})(?:(?:\s?-\s?|\s)(?:{part})(?![a-z])){{0,3}}"
-                rf"(?:\s(?:{forms}))?(?![A-Za-z])")
+    compound_core = (rf"(?:{elem})(?:(?:\s?-\s?|\s)(?:{part})(?![a-z])){{0,3}}"
+                     rf"(?:\s(?:{forms}))?(?![A-Za-z])")
+    compound = rf"(?<![A-Za-z]){compound_core}"
     magnet_alias = {}
     for sym, names in d["magnet_materials"].items():
         for n in names:
             magnet_alias[n.lower()] = sym
     form_tail = rf"(?:\s(?:{forms})(?![A-Za-z]))?"
-    magnets = rf"(?<![A-Za-z])(?:{alternation(magnet_alias)})(?![A-Za-z0-9]){form_tail}"
+    # a heading or menu writes them capitalised ("Ferrite Magnets"); case-sensitive alternatives
+    # keep the pattern fast
+    magnet_forms = set(magnet_alias) | {a[:1].upper() + a[1:] for a in magnet_alias} | {a.title() for a in magnet_alias}
+    magnets = rf"(?<![A-Za-z])(?:{alternation(magnet_forms)})(?![A-Za-z0-9]){form_tail}"
     syms = sorted(set(v for v in elements.values() if len(v) <= 2))
     formula = (rf"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*(?:{'|'.join(syms)}))"
                rf"(?:(?:{'|'.join(syms + d['partner_symbols'])})\d*){{2,}}(?![A-Za-z0-9])(?i:{form_tail})")
     standalone = rf"(?<![A-Za-z0-9-])(?:{'|'.join(d['standalone_symbols'])})(?![A-Za-z0-9-])"
+    # symbols joined by hyphens ("Pr-Nd oxide"), or by single spaces before a form where a page
+    # lost its spaces and they were put back between the symbols ("Nd Pr oxide")
+    sym_alt = "|".join(d["standalone_symbols"])
+    joined_core = rf"(?:{sym_alt})(?:-(?:{sym_alt}|Fe|Co|B))+(?![A-Za-z0-9]){form_tail}"
     rx = re.compile(
         rf"(?P<magnet>{magnets})|(?P<grade>{d['grade_regex']})|(?P<compound>(?i:{compound}))"
         rf"|(?P<formula>{formula})|(?P<symbol>{standalone})"
     )
+    # its own pattern, starting on a symbol's letters (fast), the place before checked after
+    joined = re.compile(rf"(?P<joined>(?:{sym_alt})(?:(?:-(?:{sym_alt}|Fe|Co|B))+(?![A-Za-z0-9]){form_tail}"
+                        rf"|(?: (?:{sym_alt})){{1,2}} (?i:{forms})(?![A-Za-z])))")
+    # where a glued heading ends and a name starts ("...yuan/mtDysprosium oxide", "OxidesPr-Nd oxide"):
+    # tried only at a lower-case letter followed by a capital, a rare place in a text
+    glued = re.compile(rf"(?P<joined>{joined_core})|(?P<compound>(?i:{compound_core}))")
     forms_set = {f.lower() for f in d["forms"]}
     sym_to_elem = {v: k for k, v in elements.items()}
     aliases = {"sym": d.get("symbol_aliases", {}), "names": d.get("symbol_names", {})}
-    return rx, elements, partners, magnet_alias, d["magnet_names"], forms_set, sym_to_elem, aliases
+    return (rx, joined), glued, elements, partners, magnet_alias, d["magnet_names"], forms_set, sym_to_elem, aliases
 
 
 class MaterialRecognizer(Recognizer):
     label = "MATERIAL"
 
     def __init__(self, patterns_dir: str | None = None):
-        (self.rx, self.elements, self.partners, self.magnet_alias, self.magnet_names,
+        (self.rx, self.glued, self.elements, self.partners, self.magnet_alias, self.magnet_names,
          self.forms, self.sym_to_elem, self.aliases) = _compiled(patterns_dir)
 
     def find(self, doc) -> list[Ent]:
         return self.scan(doc_text(doc))
 
+    def _matches(self, text: str):
+        """The pattern's matches, and names glued to the word before them."""
+        rx, joined = self.rx
+        found = list(rx.finditer(text))
+        found += [m for m in joined.finditer(text) if not m.start() or not (text[m.start() - 1].isalpha()
+                                                                           or text[m.start() - 1] == "-")]
+        ends = {m.end() for m in found}
+        for g in _GLUE.finditer(text):
+            m = self.glued.match(text, g.end())
+            if m and m.end() not in ends:
+                found.append(m)
+        found.sort(key=lambda m: m.start())
+        return found
+
     def scan(self, text: str) -> list[Ent]:
         out = []
-        for m in self.rx.finditer(text):
+        for m in self._matches(text):
             kind = m.lastgroup
             s = m.group()
             if kind == "magnet":
@@ -70,6 +101,9 @@ class MaterialRecognizer(Recognizer):
                 prio = 2
             elif kind == "compound":
                 val = self._compound(s)
+                prio = 1
+            elif kind == "joined":
+                val = self._joined(s)
                 prio = 1
             elif kind == "formula":
                 val = self._formula(s)
@@ -90,6 +124,16 @@ class MaterialRecognizer(Recognizer):
                     val["name"] = f"{val['name']} {form}"  # "PrNd oxide" -> "praseodymium-neodymium oxide"
             out.append(Ent(self.label, m.start(), m.end(), val, priority=prio))
         return out
+
+    def _joined(self, s: str) -> dict:
+        """``Pr-Nd oxide`` -> praseodymium-neodymium oxide, PrNd."""
+        words = re.split(r"[\s-]+", s)
+        form = words[-1].lower() if words[-1].lower() in self.forms else ""
+        syms = [w for w in words if w and w.lower() not in self.forms]
+        symbol = "".join(dict.fromkeys(syms))
+        symbol = self.aliases["sym"].get(symbol, symbol)
+        name = self.aliases["names"].get(symbol) or "-".join(self.sym_to_elem.get(x, x.lower()) for x in syms)
+        return {"name": f"{name} {form}" if form else name, "symbol": symbol}
 
     def _strip_form(self, s: str) -> str:
         words = s.split()

@@ -85,7 +85,7 @@ _UNSEEN = object()
 _BASIS_AFTER, _BASIS_BEFORE, _LOOSE_LENGTH = 45, 50, 80
 # a clause that begins by naming what a change is measured from (", from US$2,240/dmt the
 # previous quarter") still belongs to the change before it
-_FROM_CLAUSE = re.compile(r"\s*,\s*(?:from|against|versus|vs\.?|compared (?:to|with))\s", re.I)
+_FROM_CLAUSE = re.compile(r",\s{0,3}(?:from|against|versus|vs\.?|compared (?:to|with))\s", re.I)
 
 
 class PercentRecognizer(Recognizer):

@@ -14,7 +14,7 @@ from typing import Optional
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from ...patterns import load_json
+from ...patterns import load_json, load_words
 
 # a name token is not lower case, punctuation, space, a number or a currency sign
 _NOT_NAME_TEXT = frozenset("()[]{},.:;\"'!?%/&|*•·-–—+=<>#@~")
@@ -29,7 +29,7 @@ def trigger_vocab(patterns_dir: Optional[str] = None) -> dict[str, list[str]]:
     org = load_json("org_rules.json", patterns_dir)
     pol = load_json("policy.json", patterns_dir)
     return {
-        "ORG_HEAD": org["heads"] + org["legal"],
+        "ORG_HEAD": org["heads"] + org["legal"] + sorted(load_words("org_legal.txt", patterns_dir)),
         "GOV_HEAD": org["gov_heads"],
         "CO_WORD": org["company_words"],
         "POL_NAMED": pol["named_heads"],
@@ -38,22 +38,39 @@ def trigger_vocab(patterns_dir: Optional[str] = None) -> dict[str, list[str]]:
     }
 
 
+def phrase_vocab(patterns_dir: Optional[str] = None) -> dict[str, list[str]]:
+    """Cue phrases of one or more words, found with their end (``according to``, ``state-run``)."""
+    ctx = load_json("org_context.json", patterns_dir)
+    return {
+        "ORG_BEFORE": ctx["before"],
+        "ORG_ROLE": ctx["role_nouns"],
+        "ORG_AFTER": ctx["after"] + ctx["after_aux"],
+        "PERSON_TITLE": ctx["person_titles"],
+        "GOV_SHORT": ctx["gov_short"],
+    }
+
+
 class Triggers:
     """Token indices of each kind of trigger word in a doc."""
 
     def __init__(self, vocab, patterns_dir: Optional[str] = None):
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
-        tokenizer = _plain_tokenizer(vocab)
+        tokenizer = plain_tokenizer(vocab)
         for kind, words in trigger_vocab(patterns_dir).items():
             # punctuation of legal tails ("Co., Ltd.") is no trigger
             docs = [tokenizer(w) for w in sorted(set(w for w in words if any(c.isalnum() for c in w)))]
             self.matcher.add(kind, [d for d in docs if len(d) == 1])
+        self.phrases = frozenset(phrase_vocab(patterns_dir))
+        for kind, words in phrase_vocab(patterns_dir).items():
+            self.matcher.add(kind, [tokenizer(w) for w in sorted(set(words))])
 
-    def __call__(self, doc: Doc) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = defaultdict(list)
+    def __call__(self, doc: Doc) -> dict[str, list]:
+        """kind -> token indices of single-word triggers, (start, end) token spans of phrases."""
+        found: dict[str, list] = defaultdict(list)
         strings = doc.vocab.strings
-        for key, start, _end in self.matcher(doc):
-            found[strings[key]].append(start)
+        for key, start, end in self.matcher(doc):
+            kind = strings[key]
+            found[kind].append((start, end) if kind in self.phrases else start)
         return found
 
     def of(self, doc: Doc) -> dict[str, list[int]]:
@@ -64,7 +81,8 @@ class Triggers:
         return found
 
 
-def _plain_tokenizer(vocab):
+def plain_tokenizer(vocab):
+    """spaCy's English tokenizer over our vocab, for the phrases of pattern lists."""
     from spacy.lang.en import English
 
     nlp = English(vocab=vocab)
