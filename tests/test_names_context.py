@@ -158,6 +158,34 @@ def test_jurisdiction_of_a_leading_demonym_and_of_the_article_bodies():
     assert got["Announcement No. 7/2025"]["jurisdiction"] == "CN"
 
 
+@pytest.mark.parametrize("text,span", [
+    # the object named before the policy noun, and a place modifying it, belong to its span
+    ("The tin export ban hit smelters in May.", "tin export ban"),
+    ("Traders expect the Gabon manganese ore export ban to stay.", "Gabon manganese ore export ban"),
+    ("Officials set the second batch of vanadium mining quota at 9,000 tons.", "vanadium mining quota"),
+])
+def test_what_a_policy_is_on_stands_before_its_noun(text, span):
+    got = dict(ents(text, "POLICY"))
+    assert span in got and got[span]["name"] == span, got
+
+
+def test_an_amount_before_a_named_programme_is_part_of_its_name():
+    got = dict(ents("Firms applied for the ₹900 crore Battery Waste Recovery Scheme, the ministry said.", "POLICY"))
+    assert got["₹900 crore Battery Waste Recovery Scheme"]["name"] == "₹900 crore Battery Waste Recovery Scheme"
+
+
+def test_jurisdiction_of_a_numbered_head_and_of_a_national_currency():
+    # a teaser pasted into a story about another country: the instrument's own conventions decide
+    text = ("Perth miner Quarrix lifted output in Western Australia.\n"
+            "It covers Announcement No. 31 of 2025, which listed six more metals.\n"
+            "The scheme is part of the Green Metals Mission, launched with a budget of ₹4,100 crore.\n"
+            "Washington's lawyers read Executive Order 14999 closely.")
+    got = dict(ents(text, "POLICY"))
+    assert got["Announcement No. 31 of 2025"]["jurisdiction"] == "CN"
+    assert got["Green Metals Mission"]["jurisdiction"] == "IN"
+    assert got["Executive Order 14999"]["jurisdiction"] == "US"
+
+
 @pytest.mark.parametrize("text", [
     "By continuing you accept our Cookie Policy.",                        # a page of the site
     "Japan banned exports in 2023. Producers expect the ban to last.",    # an anaphor

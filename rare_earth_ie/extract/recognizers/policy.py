@@ -17,7 +17,7 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from ...patterns import alternation, load_json, load_words
-from .base import Ent, Recognizer, doc_text
+from .base import RULER_KEY, Ent, Recognizer, doc_text
 from .naming import Taken, find_names, trim_to_known
 from .triggers import Triggers, is_name_token
 
@@ -114,6 +114,11 @@ class PolicyRecognizer(Recognizer):
         demonyms = load_json("demonyms.json", patterns_dir)
         self.demonyms = {k: v for k, v in demonyms.items() if not k.startswith("_")}
         self.demonym_rx = re.compile(r"(?<![A-Za-z])(%s)(?![A-Za-z])" % alternation(self.demonyms))
+        # what a policy noun's object may be named by before it: "tungsten mining quota"
+        self.commodities = load_words("commodities.txt", patterns_dir)
+        defaults = d.get("default_jurisdiction", {})
+        self.default_jurisdiction = defaults
+        self.default_rx = re.compile(r"(%s)\b" % alternation(defaults)) if defaults else None
 
     def _candidates(self, doc: Doc, triggers: dict[str, list[int]]):
         """(start, end, kind) token spans around policy trigger words."""
@@ -248,13 +253,18 @@ class PolicyRecognizer(Recognizer):
                 and not head.lower_.endswith("s")):
             return None
         first = sp.start
-        # widen over modifiers: "higher tariffs", "U.S. tariffs", "25% recycled magnet mandate"
+        places = _place_starts(doc)
+        # widen over modifiers: "higher tariffs", "U.S. tariffs", "25% recycled magnet mandate",
+        # the object named before the noun ("cobalt export ban"), the place ("Congo export ban")
         i = sp.start - 1
         steps = 0
         while i >= 0 and steps < 6:
             t = doc[i]
-            if t.lower_ in self.modifiers or (t.like_num and doc[i + 1].text == "%") or t.text == "%":
+            if t.lower_ in self.modifiers or (t.like_num and doc[i + 1].text == "%") or t.text == "%" \
+                    or (t.lower_ in self.commodities and not t.is_title):
                 first = i
+            elif i in places:
+                first = i = places[i]
             elif t.text in ("U.S.", "US", "EU", "E.U.", "UK", "U.K.") or (t.is_upper and len(t) <= 3 and t.is_alpha):
                 first = i
             elif t.text in self.demonyms:
@@ -388,9 +398,12 @@ class PolicyRecognizer(Recognizer):
         policies.extend(self._bare_numbers(text, by_label))
         policies.extend(self._short_forms(text, by_label))
         policies.sort(key=lambda e: e.start)
+        _with_amounts(text, policies, by_label.get("MONEY", []))
+        places = {g.start for g in by_label.get("GPE", ())}
         for p in policies:
             name = p.value.get("name")
-            if p.priority <= 1 and name and not name[:2].isupper() and name.split()[0] not in self.demonyms:
+            if p.priority <= 1 and name and not name[:2].isupper() and name.split()[0] not in self.demonyms \
+                    and p.start not in places:  # "Gabon ... export ban" keeps its place's capital
                 p.value["name"] = name[0].lower() + name[1:]  # "Export controls" -> "export controls"
         self._jurisdiction(text, by_label)
 
@@ -403,6 +416,7 @@ class PolicyRecognizer(Recognizer):
             return
         gpes = [g for g in by.get("GPE", []) if g.value.get("code")]
         bodies = [o for o in by.get("ORG", []) if o.value.get("country")]
+        moneys = by.get("MONEY", [])
         counts: dict[str, int] = {}
         for g in gpes:
             counts[g.value["code"]] = counts.get(g.value["code"], 0) + 1
@@ -443,6 +457,12 @@ class PolicyRecognizer(Recognizer):
                     break
             if code is None and body:
                 code = body[0].value["country"]
+            if code is None and self.default_rx is not None:
+                dm = self.default_rx.match(p.value.get("name") or "")
+                if dm:
+                    code = self.default_jurisdiction[dm.group(1)]
+            if code is None:
+                code = _currency_country([m for m in moneys if lo <= m.start and m.end <= hi])
             if code is None:
                 first = before[0].start if before else p.start
                 dm = self.demonym_rx.search(text, lo, first)
@@ -455,6 +475,44 @@ class PolicyRecognizer(Recognizer):
                 else:
                     code = issuer or main
             p.value["jurisdiction"] = code
+
+
+def _place_starts(doc: Doc) -> dict[int, int]:
+    """Token index of the last token of each gazetteer place -> its first token (once per doc)."""
+    found = doc.user_data.get("rei_place_starts")
+    if found is None:
+        found = doc.user_data["rei_place_starts"] = {
+            sp.end - 1: sp.start for sp in doc.spans.get(RULER_KEY, ()) if sp.label_ == "GPE"}
+    return found
+
+
+def _currency_country(moneys: list[Ent]) -> Optional[str]:
+    """The country of a national currency an amount is given in: ISO 4217 begins with the
+    ISO 3166 code of its country (INR: IN, AUD: AU), the euro is the EU's. The dollar is
+    quoted the world over and names no one."""
+    for m in moneys:
+        code = m.value.get("currency") or ""
+        if code == "EUR":
+            return "EU"
+        if len(code) == 3 and code != "USD" and not code.startswith("X"):
+            return code[:2]
+    return None
+
+
+def _with_amounts(text: str, policies: list[Ent], moneys: list[Ent]) -> None:
+    """A named instrument takes the amount written before its name ("the ₹1,500 crore Incentive
+    Scheme for ..."): the amount is part of what the text calls it."""
+    if not moneys:
+        return
+    ends = {m.end: m for m in moneys}
+    for p in policies:
+        if p.priority < 2:
+            continue
+        m = ends.get(p.start - 1) if text[p.start - 1:p.start] == " " else None
+        if m is not None and m.value.get("per") is None:
+            name = p.value.get("name") or text[p.start:p.end]
+            p.value["name"] = text[m.start:p.start] + name
+            p.start = m.start
 
 
 def _absorb(found: list[Ent], numbered: list[Ent]) -> None:
