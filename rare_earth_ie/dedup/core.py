@@ -14,21 +14,22 @@ different statements joins neither.
 The canonical text is the most complete copy; its ``fact_id`` hashes that text and its explicit
 period, so it is the same for the same input in any order.
 
-Nothing here holds state: :class:`Variant` is one distinct normalised text and where it was seen;
-:func:`block_keys`, :func:`block_edges` and :func:`assemble_roots` decide which variants are one
+Nothing here holds state: :class:`Variant` is one distinct normalised text and where it was seen,
+built by :func:`fold` (the one step every engine takes per fact) and :func:`merge` (variants of
+one key folded apart, on several workers or in batches on disk); :func:`block_keys`, :func:`block_edges` and :func:`assemble_roots` decide which variants are one
 statement, in an order that does not depend on the engine; :func:`canonical` builds the record.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional, Union
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from ..facts.identity import make_fact_id, normalise_text, period_key
-from ..models import CanonicalFact, Entity, Fact, Mention
+from ..models import ArticleResult, CanonicalFact, Entity, Fact, Mention
 
 PREFIX_KEY = 24        # characters of normalised text that block truncated copies together
 MIN_TRUNCATED = 20     # a shorter copy must keep this many characters to match as a teaser
@@ -72,10 +73,10 @@ class Variant:
     mentions: Optional[list[tuple]] = field(default_factory=list)
     count: int = 0
     vid: int = -1
-
-    def better_rep(self, f: Fact) -> bool:
-        """The most complete raw copy represents the variant (ties: first doc_id, offset)."""
-        return (-len(f.text), f.doc_id, f.start) < (-len(self.fact.text), self.fact.doc_id, self.fact.start)
+    #: where in the input the first fact of this key came (its numbers and materials count)
+    first: Any = 0
+    #: the representative's :func:`rep_rank`: the least rank represents the variant
+    rank: tuple = ()
 
 
 def _same_period(a: str, b: str) -> bool:
@@ -86,6 +87,75 @@ def _same_period(a: str, b: str) -> bool:
 
 def variant_key(f: Fact) -> tuple[str, str]:
     return normalise_text(f.text), period_key(f.period, f.period_source)
+
+
+# --- folding facts into variants: the one step every engine takes ----------------------------
+
+
+def rep_rank(f: Fact, seq: Any = 0) -> tuple:
+    """The most complete raw copy represents a variant; ties go to the first doc_id and offset,
+    then to the copy that came first in the input (``seq``)."""
+    return (-len(f.text), f.doc_id, f.start, seq)
+
+
+def as_facts(result: Union[ArticleResult, Fact, CanonicalFact]) -> Iterator[tuple[Fact, list[tuple]]]:
+    """The facts of anything an engine deduplicates, each with the copies it stands for as
+    ``(doc_id, start, end, text)`` rows: an article's facts, a fact, or a canonical fact (its
+    text standing for all its mentions, so that deduplicating canonical facts again changes
+    nothing)."""
+    if isinstance(result, ArticleResult):
+        for f in result.facts:
+            yield f, [(f.doc_id, f.start, f.end, f.text)]
+    elif isinstance(result, Fact):
+        yield result, [(result.doc_id, result.start, result.end, result.text)]
+    elif isinstance(result, CanonicalFact):
+        first = min(result.mentions, key=lambda m: (m.doc_id, m.start)) if result.mentions else None
+        f = Fact(fact_id=result.fact_id, doc_id=first.doc_id if first else "",
+                 text=result.text, start=first.start if first else 0,
+                 end=first.end if first else 0, entities=result.entities,
+                 subject=result.subject, metric=result.metric, period=result.period,
+                 period_source=result.period_source)
+        yield f, [(m.doc_id, m.start, m.end, m.text) for m in result.mentions]
+    else:
+        raise TypeError(f"cannot deduplicate a {type(result).__name__}")
+
+
+def fold(variants: dict[tuple[str, str], Variant], f: Fact, rows: Optional[list[tuple]] = None,
+         seq: Any = 0) -> Optional[Variant]:
+    """Fold one fact into the variant of its key (normalised text and explicit period), making
+    the variant if it is new: its copies (``rows``, default the fact itself) join the variant's
+    mentions, and the fact becomes its representative if it ranks first (:func:`rep_rank`).
+    ``seq`` is where the fact came in the input (any comparable value, increasing). Returns the
+    variant, or None for a fact with no text to compare.
+
+    Every engine folds its facts with this step; variants of one key folded apart (partitions of
+    a dump, batches spilled to disk) are combined by :func:`merge`."""
+    key = variant_key(f)
+    if not key[0]:
+        return None
+    rank = rep_rank(f, seq)
+    v = variants.get(key)
+    if v is None:
+        nums, mats = facets(f)
+        v = variants[key] = Variant(key[0], key[1], f, nums, mats, vid=len(variants), first=seq, rank=rank)
+    elif rank < v.rank:
+        v.fact, v.rank = f, rank
+    rows = [(f.doc_id, f.start, f.end, f.text)] if rows is None else rows
+    v.mentions.extend(rows)
+    v.count += len(rows)
+    return v
+
+
+def merge(parts: list[Variant]) -> Variant:
+    """Variants of one key folded apart, combined into the variant one :func:`fold` over all
+    their facts in input order makes: the representative of least rank, the numbers and
+    materials of the first fact, every mention."""
+    first = min(parts, key=lambda v: v.first)
+    rep = min(parts, key=lambda v: v.rank)
+    ordered = sorted(parts, key=lambda v: v.first)
+    mentions = None if any(v.mentions is None for v in parts) else [m for v in ordered for m in v.mentions]
+    return Variant(rep.norm, rep.pkey, rep.fact, first.numbers, first.materials, mentions,
+                   count=sum(v.count for v in parts), vid=first.vid, first=first.first, rank=rep.rank)
 
 
 # --- the pairwise decision and the blocks: pure functions, so that a distributed run

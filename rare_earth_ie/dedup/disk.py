@@ -1,6 +1,8 @@
 """Deduplication on disk, for dumps whose distinct statements do not fit in memory.
 
-The same algorithm as :class:`rare_earth_ie.dedup.memory.Deduplicator` — the same variants, blocks,
+The same algorithm as :class:`rare_earth_ie.dedup.memory.Deduplicator` — the same variants (folded
+by :func:`~rare_earth_ie.dedup.core.fold` into a buffer, merged into the file by
+:func:`~rare_earth_ie.dedup.core.merge`), blocks,
 pairwise decisions (:func:`block_edges`) and ordered assembly (:func:`assemble_roots`) — with
 its state in a temporary SQLite file: variants with their representative copy, mentions, block
 memberships, matching pairs and clusters. Memory holds only integer arrays over the variants
@@ -18,7 +20,7 @@ from itertools import groupby
 from typing import Iterable, Iterator, Optional
 
 from ..models import CanonicalFact, Fact
-from .core import Variant, assemble_roots, block_edges, block_keys, canonical, facets, head, order_key, variant_key
+from .core import Variant, assemble_roots, block_edges, block_keys, canonical, fold, head, merge, order_key
 
 _BATCH = 20_000
 
@@ -35,44 +37,63 @@ class DiskDeduplicator:
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript("""
             CREATE TABLE v (id INTEGER PRIMARY KEY, norm TEXT, pkey TEXT, nums TEXT, mats TEXT,
-                            rep TEXT, rlen INT, rdoc TEXT, rstart INT);
+                            rep TEXT, rlen INT, rdoc TEXT, rstart INT, rseq INT, first INT);
             CREATE UNIQUE INDEX vk ON v (norm, pkey);
             CREATE TABLE m (v INT, doc TEXT, s INT, e INT, t TEXT);
         """)
-        self._pending = 0
+        self._buf: dict[tuple[str, str], Variant] = {}  # variants folded since the last flush
+        self._seq = 0
 
     # --- adding ---------------------------------------------------------------------------------
 
-    def add_fact(self, f: Fact, rows: Optional[list[tuple]] = None) -> None:
-        norm, pk = variant_key(f)
-        if not norm:
-            return
-        rows = rows if rows is not None else [(f.doc_id, f.start, f.end, f.text)]
-        cur = self.db.execute("SELECT id, rlen, rdoc, rstart FROM v WHERE norm = ? AND pkey = ?", (norm, pk))
-        hit = cur.fetchone()
-        if hit is None:
-            nums, mats = facets(f)
-            nums, mats = list(nums), sorted(mats)
-            cur = self.db.execute("INSERT INTO v (norm, pkey, nums, mats, rep, rlen, rdoc, rstart) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                  (norm, pk, json.dumps(nums), json.dumps(mats), f.model_dump_json(),
-                                   len(f.text), f.doc_id, f.start))
-            vid = cur.lastrowid
-        else:
-            vid, rlen, rdoc, rstart = hit
-            # the most complete raw copy represents the variant (ties: first doc_id, offset)
-            if (-len(f.text), f.doc_id, f.start) < (-rlen, rdoc, rstart):
-                self.db.execute("UPDATE v SET rep = ?, rlen = ?, rdoc = ?, rstart = ? WHERE id = ?",
-                                (f.model_dump_json(), len(f.text), f.doc_id, f.start, vid))
-        self.db.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?)", [(vid, *r) for r in rows])
-        self._pending += 1
-        if self._pending >= _BATCH:
-            self.db.commit()
-            self._pending = 0
+    def add_fact(self, f: Fact, rows: Optional[list[tuple]] = None, seq: Optional[int] = None) -> None:
+        """Fold a fact (with the copies it stands for) into the variants, through a buffer that
+        is merged into the file every _BATCH variants. ``seq``: where the fact came in the input
+        (default: after everything added so far)."""
+        if seq is None:
+            seq = self._seq
+        self._seq = max(self._seq, seq + 1)
+        fold(self._buf, f, rows, seq)
+        if len(self._buf) >= _BATCH:
+            self._flush()
 
     def add_variant(self, v: Variant) -> None:
         """Take over a variant of an in-memory deduplicator (with its mentions)."""
-        self.add_fact(v.fact, list(v.mentions or []))
+        key = (v.norm, v.pkey)
+        held = self._buf.get(key)
+        self._buf[key] = v if held is None else merge([held, v])
+        self._seq = max(self._seq, v.first + 1)
+        if len(self._buf) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Merge the buffered variants into the file: a new key is inserted; a known key keeps
+        the representative that :func:`merge` picks."""
+        db = self.db
+        mentions = []
+        for (norm, pk), v in self._buf.items():
+            hit = db.execute("SELECT id, first, rlen, rdoc, rstart, rseq FROM v WHERE norm = ? AND pkey = ?",
+                             (norm, pk)).fetchone()
+            if hit is None:
+                cur = db.execute("INSERT INTO v (norm, pkey, nums, mats, rep, rlen, rdoc, rstart, rseq, first) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (norm, pk, json.dumps(list(v.numbers)), json.dumps(sorted(v.materials)),
+                                  v.fact.model_dump_json(), -v.rank[0], *v.rank[1:], v.first))
+                vid = cur.lastrowid
+            else:
+                vid, first, rlen, rdoc, rstart, rseq = hit
+                stored = Variant(norm, pk, None, (), frozenset(), mentions=[], first=first,
+                                 rank=(-rlen, rdoc, rstart, rseq))
+                if merge([stored, v]).fact is v.fact:
+                    db.execute("UPDATE v SET rep = ?, rlen = ?, rdoc = ?, rstart = ?, rseq = ? WHERE id = ?",
+                               (v.fact.model_dump_json(), -v.rank[0], *v.rank[1:], vid))
+                if v.first < first:  # never: facts come in input order; kept for exactness
+                    db.execute("UPDATE v SET nums = ?, mats = ?, first = ? WHERE id = ?",
+                               (json.dumps(list(v.numbers)), json.dumps(sorted(v.materials)), v.first, vid))
+            mentions.extend((vid, *r) for r in v.mentions)
+        db.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?)", mentions)
+        db.commit()
+        self._buf.clear()
 
     # --- finishing ------------------------------------------------------------------------------
 
@@ -108,7 +129,7 @@ class DiskDeduplicator:
 
     def _finish(self) -> Iterator[CanonicalFact]:
         db = self.db
-        db.commit()
+        self._flush()
         # 1. the global order (longest text first) as integer arrays
         n = db.execute("SELECT COUNT(*) FROM v").fetchone()[0]
         max_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM v").fetchone()[0]
