@@ -71,7 +71,8 @@ class Entity(BaseModel):
 class Fact(BaseModel):
     """A sentence or clause of one article carrying a PERCENT, MONEY, QUANTITY or POLICY."""
 
-    fact_id: str = Field(description="stable hash of the normalised text and any explicit period")
+    fact_id: str = Field(description="stable hash of the normalised text and the period it refers to "
+                         "(none for a teaser dated only by its page)")
     doc_id: str = Field(description="the article it is in")
     text: str = Field(description="the sentence or clause, exactly `raw[start:end]`")
     start: int = Field(description="character offset into the raw article text")
@@ -83,6 +84,11 @@ class Fact(BaseModel):
                                              "`{start, end, grain}` like a DATE value")
     period_source: Optional[Literal["text", "heading", "published"]] = Field(
         default=None, description="where `period` came from")
+    teaser: bool = Field(default=False, description="a copy of a statement of another page: on a line cut "
+                         "off, ending in `...` or `Read more`, or in a block of related stories; its "
+                         "page's publish date is not its period")
+    truncated: bool = Field(default=False, description="the text stops before the statement's end (cut "
+                            "mid-word or with a teaser's tail); it may be the beginning of a longer copy")
 
     def _repr_html_(self) -> str:
         from .frontends.render import facts_table
@@ -121,7 +127,7 @@ class Mention(BaseModel):
 class CanonicalFact(BaseModel):
     """One statement after deduplication, with every place it was seen."""
 
-    fact_id: str = Field(description="stable hash of the canonical text and its explicit period")
+    fact_id: str = Field(description="stable hash of the canonical text and its `period_key`")
     text: str = Field(description="the most complete version seen")
     entities: list[Entity] = Field(description="the entities of that version (offsets into its article)")
     mentions: list[Mention] = Field(description="every place the statement was seen")
@@ -132,6 +138,10 @@ class CanonicalFact(BaseModel):
                                              "`{start, end, grain}`")
     period_source: Optional[Literal["text", "heading", "published"]] = Field(
         default=None, description="where `period` came from")
+    period_key: str = Field(default="", description="the period that keeps this statement apart from the "
+                            "same words in a report of another period (`start..end`); empty when no copy "
+                            "was dated but by the page it was copied to")
+    truncated: bool = Field(default=False, description="every copy seen was cut before the statement's end")
 
     def _repr_html_(self) -> str:
         from .frontends.render import facts_table

@@ -36,7 +36,7 @@ class DiskDeduplicator:
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", "cache_size=-65536"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript("""
-            CREATE TABLE v (id INTEGER PRIMARY KEY, norm TEXT, pkey TEXT, nums TEXT, mats TEXT,
+            CREATE TABLE v (id INTEGER PRIMARY KEY, norm TEXT, pkey TEXT, cut INT,
                             rep TEXT, rlen INT, rdoc TEXT, rstart INT, rseq INT, first INT);
             CREATE UNIQUE INDEX vk ON v (norm, pkey);
             CREATE TABLE m (v INT, doc TEXT, s INT, e INT, t TEXT);
@@ -72,24 +72,23 @@ class DiskDeduplicator:
         db = self.db
         mentions = []
         for (norm, pk), v in self._buf.items():
-            hit = db.execute("SELECT id, first, rlen, rdoc, rstart, rseq FROM v WHERE norm = ? AND pkey = ?",
+            hit = db.execute("SELECT id, cut, first, rlen, rdoc, rstart, rseq FROM v WHERE norm = ? AND pkey = ?",
                              (norm, pk)).fetchone()
             if hit is None:
-                cur = db.execute("INSERT INTO v (norm, pkey, nums, mats, rep, rlen, rdoc, rstart, rseq, first) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (norm, pk, json.dumps(list(v.numbers)), json.dumps(sorted(v.materials)),
-                                  v.fact.model_dump_json(), -v.rank[0], *v.rank[1:], v.first))
+                cur = db.execute("INSERT INTO v (norm, pkey, cut, rep, rlen, rdoc, rstart, rseq, first) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (norm, pk, int(v.truncated), v.fact.model_dump_json(), -v.rank[0],
+                                  *v.rank[1:], v.first))
                 vid = cur.lastrowid
             else:
-                vid, first, rlen, rdoc, rstart, rseq = hit
-                stored = Variant(norm, pk, None, (), frozenset(), mentions=[], first=first,
-                                 rank=(-rlen, rdoc, rstart, rseq))
-                if merge([stored, v]).fact is v.fact:
+                vid, cut, first, rlen, rdoc, rstart, rseq = hit
+                stored = Variant(norm, pk, None, bool(cut), first=first, rank=(-rlen, rdoc, rstart, rseq))
+                both = merge([stored, v])
+                if both.fact is v.fact:
                     db.execute("UPDATE v SET rep = ?, rlen = ?, rdoc = ?, rstart = ?, rseq = ? WHERE id = ?",
                                (v.fact.model_dump_json(), -v.rank[0], *v.rank[1:], vid))
-                if v.first < first:  # never: facts come in input order; kept for exactness
-                    db.execute("UPDATE v SET nums = ?, mats = ?, first = ? WHERE id = ?",
-                               (json.dumps(list(v.numbers)), json.dumps(sorted(v.materials)), v.first, vid))
+                if both.truncated != bool(cut) or both.first != first:
+                    db.execute("UPDATE v SET cut = ?, first = ? WHERE id = ?", (int(both.truncated), both.first, vid))
             mentions.extend((vid, *r) for r in v.mentions)
         db.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?)", mentions)
         db.commit()
@@ -98,21 +97,16 @@ class DiskDeduplicator:
     # --- finishing ------------------------------------------------------------------------------
 
     def _light(self, rows) -> list[Variant]:
-        """Variants for comparing: text, period, numbers, materials (no representative)."""
-        out = []
-        for vid, norm, pkey, nums, mats in rows:
-            v = Variant(norm, pkey, None, tuple(json.loads(nums)), frozenset(json.loads(mats)), vid=vid)
-            out.append(v)
-        return out
+        """Variants for comparing: text, period key, cut or not (no representative)."""
+        return [Variant(norm, pkey, None, bool(cut), vid=vid) for vid, norm, pkey, cut in rows]
 
     def _full(self, vids: list[int]) -> list[Variant]:
         out = []
         for i in range(0, len(vids), 500):
             chunk = vids[i:i + 500]
-            q = f"SELECT id, norm, pkey, nums, mats, rep FROM v WHERE id IN ({','.join('?' * len(chunk))})"
-            for vid, norm, pkey, nums, mats, rep in self.db.execute(q, chunk):
-                out.append(Variant(norm, pkey, Fact.model_validate_json(rep), tuple(json.loads(nums)),
-                                    frozenset(json.loads(mats)), mentions=None, vid=vid))
+            q = f"SELECT id, norm, pkey, cut, rep FROM v WHERE id IN ({','.join('?' * len(chunk))})"
+            for vid, norm, pkey, cut, rep in self.db.execute(q, chunk):
+                out.append(Variant(norm, pkey, Fact.model_validate_json(rep), bool(cut), mentions=None, vid=vid))
         return out
 
     def _mentions(self, vids: list[int]) -> Iterator[tuple]:
@@ -136,17 +130,17 @@ class DiskDeduplicator:
         idx_of = array("l", [-1]) * (max_id + 1)
         vid_of = array("l", [0]) * n
         pkeys: dict[int, str] = {}
-        rows = db.execute("SELECT id, pkey FROM v ORDER BY length(norm) DESC, norm, pkey")
+        rows = db.execute("SELECT id, pkey FROM v ORDER BY length(norm) DESC, norm, pkey = '', pkey")
         for i, (vid, pkey) in enumerate(rows):
             idx_of[vid] = i
             vid_of[i] = vid
             if pkey:
                 pkeys[i] = pkey
         # 2. block memberships, then matching pairs block by block
-        db.executescript("CREATE TABLE b (k TEXT, i INT); CREATE TABLE ed (later INT, earlier INT, how TEXT, sc REAL);")
+        db.executescript("CREATE TABLE b (k TEXT, i INT); CREATE TABLE ed (later INT, earlier INT, how TEXT);")
         batch = []
-        for vid, norm, nums in db.cursor().execute("SELECT id, norm, nums FROM v"):
-            v = Variant(norm, "", None, tuple(json.loads(nums)), frozenset())
+        for vid, norm in db.cursor().execute("SELECT id, norm FROM v"):
+            v = Variant(norm, "", None)
             for k in block_keys(v):
                 batch.append((json.dumps(k), idx_of[vid]))
             if len(batch) >= _BATCH:
@@ -163,16 +157,16 @@ class DiskDeduplicator:
             vids = [vid_of[i] for i in members]
             light = self._light(self._select_light(vids))
             key_to_idx = {order_key(v): idx_of[v.vid] for v in light}
-            for u, w, how, score in block_edges(light):
-                edges.append((key_to_idx[w], key_to_idx[u], how, score))
+            for u, w, how in block_edges(light):
+                edges.append((key_to_idx[w], key_to_idx[u], how))
             if len(edges) >= _BATCH:
-                db.executemany("INSERT INTO ed VALUES (?, ?, ?, ?)", edges)
+                db.executemany("INSERT INTO ed VALUES (?, ?, ?)", edges)
                 edges = []
-        db.executemany("INSERT INTO ed VALUES (?, ?, ?, ?)", edges)
+        db.executemany("INSERT INTO ed VALUES (?, ?, ?)", edges)
         db.execute("CREATE INDEX edl ON ed (later)")
         # 3. the ordered assembly, streaming the pairs by their later variant
-        pairs = db.execute("SELECT DISTINCT later, earlier, how, sc FROM ed ORDER BY later")
-        earlier = ((later, [(e, h, sc) for _, e, h, sc in grp]) for later, grp in groupby(pairs, key=lambda r: r[0]))
+        pairs = db.execute("SELECT DISTINCT later, earlier, how FROM ed ORDER BY later, earlier, how")
+        earlier = ((later, [(e, h) for _, e, h in grp]) for later, grp in groupby(pairs, key=lambda r: r[0]))
         roots = assemble_roots(n, pkeys, earlier)
         # 4. clusters, their output order, then each canonical fact with its mentions
         db.executescript("CREATE TABLE c (root INT, vid INT); CREATE TABLE o (support INT, fid TEXT, root INT);")
@@ -182,7 +176,7 @@ class DiskDeduplicator:
         order = []
         for root, grp in groupby(db.cursor().execute("SELECT root, vid FROM c ORDER BY root"), key=lambda r: r[0]):
             vids = [vid for _, vid in grp]
-            _, _, _, fact_id = head(self._full(vids))
+            fact_id = head(self._full(vids))[-1]
             marks = ",".join("?" * len(vids)) if len(vids) <= 500 else None
             if marks:
                 support = db.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT doc, s, e FROM m WHERE v IN ({marks}))",
@@ -203,7 +197,7 @@ class DiskDeduplicator:
         for i in range(0, len(vids), 500):
             chunk = vids[i:i + 500]
             out.extend(self.db.execute(
-                f"SELECT id, norm, pkey, nums, mats FROM v WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+                f"SELECT id, norm, pkey, cut FROM v WHERE id IN ({','.join('?' * len(chunk))})", chunk))
         return out
 
     def close(self) -> None:

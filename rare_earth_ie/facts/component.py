@@ -9,9 +9,11 @@ article's publish month).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from spacy.tokens import Doc
 
@@ -19,41 +21,166 @@ from ..extract.recognizers.base import Ent, doc_text
 from ..models import FACT_LABELS
 from ..patterns import alternation, load_json
 from ..read.header import header_zones
+from .identity import strip_teaser_tail
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    metrics: dict
+    metric_rx: re.Pattern
+    sent_end: re.Pattern
+    no_break: frozenset
+    marker_rx: re.Pattern      # a line that labels a block of teasers ("Related:", "See also")
+    no_end: frozenset          # words no whole sentence ends with
 
 
 @lru_cache(maxsize=4)
-def _data(patterns_dir: Optional[str] = None):
+def _data(patterns_dir: Optional[str] = None) -> _Vocab:
     d = load_json("facts.json", patterns_dir)
     metrics = {k.lower(): v for k, v in d["metrics"].items()}
     metric_rx = re.compile(r"(?<![A-Za-z])(%s)(?![A-Za-z])" % alternation(metrics), re.I)
     # a sentence ends at . ! ? followed by space(s) and a capital, quote, bracket or number,
     # unless the word before the stop is an abbreviation (checked in segments())
     sent_end = re.compile(r"[.!?](?=\s+[A-Z\"'(\[0-9¥$€])")
-    return metrics, metric_rx, sent_end, frozenset(d["no_break_after"])
+    t = d["teaser"]
+    # bounded repeats: the pattern is only tried at line starts, but must stay linear anywhere
+    label = "|".join([r"%s(?![A-Za-z])" % re.escape(m).replace(r"\ ", r"[ \t]{1,3}")
+                      for m in sorted(t["markers"], key=len, reverse=True)]
+                     + [re.escape(p) + r"\S{0,6}" for p in t["marker_prefixes"]])
+    sep = r"[ \t]{0,3}[:|»›>\-–—]?[ \t]{0,3}"
+    # one or more labels ("推荐阅读 Recommended"), then the end of the line or a colon/bar/arrow
+    marker_rx = re.compile(r"[\W_]{0,4}(?:%s)(?:%s(?:%s)){0,3}[ \t]{0,3}(?:[:|»›>\-–—][ \t]{0,3}|$)"
+                           % (label, sep, label), re.I)
+    return _Vocab(metrics, metric_rx, sent_end, frozenset(d["no_break_after"]), marker_rx,
+                  frozenset(t["no_end_words"]))
+
+
+@lru_cache(maxsize=1)
+def _words() -> tuple[dict, list]:
+    """Word costs of wordninja's English model (a dependency of the repair step; rarer words cost
+    more) and its words sorted, to find the words a fragment begins."""
+    import wordninja
+
+    cost = wordninja.DEFAULT_LANGUAGE_MODEL._wordcost
+    return cost, sorted(cost)
+
+
+def _cut_word(w: str) -> bool:
+    """Is ``w`` (lower case, ending a line) a word cut short? When it is no word but begins one
+    ("definitiv", "outl"), or is a rare word that begins a far more common one ("prod" of
+    "production", "roa" of "road"). A rare word that begins nothing common ("halts", "lakh",
+    "sintered") and a word the model does not know ("carbonatite") count as whole."""
+    cost, words = _words()
+    c = cost.get(w)
+    if c is not None and c < 12.0:
+        return False
+    i = bisect_left(words, w + "\0")
+    best = None
+    while i < len(words) and words[i].startswith(w) and i < len(words):
+        k = cost[words[i]]
+        best = k if best is None or k < best else best
+        i += 1
+        if best is not None and c is not None and best <= c - 3:
+            return True
+    if c is None:
+        return best is not None
+    return False
 
 
 _BULLET = re.compile(r"^[\s*•·\-–—>#]+")
 _SEMI_BREAK = re.compile(r";(?=\s*\S)")
-
-
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+# a label glued to what came before ("yuan/mtDysprosium oxide: 1.6", "April 24Pr-Nd oxide:",
+# "summaryQ2 FY25 total production:"): a capitalised word or code, up to four more words, a colon
+_GLUED_LABEL = re.compile(r"(?<=[a-z0-9)%])(?=([A-Z][A-Za-z0-9]{0,24}(?:[ -][A-Za-z0-9][\w/]{0,24}){0,4}:\s))")
+# after a label's value, a capital glued on starts the next entry ("2,617tQ2 FY25", "yuan/mtMetals")
+_GLUED_ENTRY = re.compile(r"(?<=[a-z0-9)%])[A-Z](?=[a-z]{2}|[0-9]|[a-z]?-[A-Z])")
+_NAME_START = re.compile(r"(?<![A-Za-z])[A-Z][a-z]?$")  # "Pr" of "PrNd", "Mc" of "McKinsey"
+_LABEL_HEAD = re.compile(r"[^:\n]{1,60}:\s")
+_GLUE_POINT = re.compile(r"(?<=[a-z0-9])[A-Z](?=[a-z]{2})")
+_NOT_HEADING = re.compile(r"[.!?;:]")
 
 
-def segments(text: str, sent_end: re.Pattern, no_break: frozenset = frozenset()) -> list[tuple[int, int]]:
-    """Sentence/clause spans of the (repaired) text."""
+def _head_on_spaceless(raw: str) -> int:
+    """The length of a heading of two to six words glued to a paragraph whose spaces were lost
+    ("Market UpdatePricesroseforthethirdweek…"), at the start of ``raw``; 0 if none."""
+    words = raw[:120].split(" ", 6)
+    for k in range(1, min(6, len(words))):
+        tok = words[k]
+        if len(tok) < 30:
+            continue
+        m = _GLUE_POINT.search(tok)
+        if m is None or not words[0][:1].isupper():
+            return 0
+        head = " ".join(words[:k]) + " " + tok[:m.start()]
+        return 0 if _NOT_HEADING.search(head) else len(head)
+    return 0
+
+
+
+class Seg(NamedTuple):
+    """A sentence or clause: its span, the span of the line it stands on (a glued heading or
+    label ends a line of its own) and the number of its line in the text."""
+
+    start: int
+    end: int
+    vstart: int
+    vend: int
+    line: int
+
+
+def _glue_cuts(text: str, ls: int, le: int, rep=None, marker_rx: Optional[re.Pattern] = None) -> list[int]:
+    """Where a line holds pieces: a label of related stories before the teaser it introduces
+    ("Related: ..."), glued labels, entries glued after a label's value, a heading glued to a
+    spaceless paragraph (seen in the raw text)."""
+    cuts = []
+    m = marker_rx.match(text, ls, le) if marker_rx is not None else None
+    if m:
+        cuts.append(m.end())
+    colons: dict[int, int] = {}
+    for m in _GLUED_LABEL.finditer(text, ls, le):
+        c = m.start() + len(m.group(1))
+        colons.setdefault(c, m.start())  # the first start of a label ending at this colon
+    # not inside a camel-case name or formula ("PrNd Oxide:", "NdFeB", "McKinsey")
+    cuts.extend(c for c in colons.values() if not _NAME_START.search(text, max(ls, c - 3), c))
+    if _LABEL_HEAD.match(text, ls, le):
+        after = text.find(":", ls, le)
+        digit = re.compile(r"\d").search(text, after, le)
+        if digit:
+            cuts.extend(m.start() for m in _GLUED_ENTRY.finditer(text, digit.end(), le)
+                        if not _NAME_START.search(text, max(ls, m.start() - 3), m.start()))
+    if rep is not None and rep.inserted:
+        raw_ls = rep.raw_offset(ls)
+        raw = rep.raw[raw_ls:min(rep.raw_offset(le), raw_ls + 160)]
+        head = _head_on_spaceless(raw)
+        if head:
+            cuts.append(rep.rep_pos(raw_ls + head))
+    return cuts
+
+
+def segments(text: str, sent_end: re.Pattern, no_break: frozenset = frozenset(), rep=None,
+             marker_rx: Optional[re.Pattern] = None) -> list[Seg]:
+    """Sentence/clause spans of the (repaired) text, with the (virtual) lines they stand on."""
     out = []
+    # a line of the page: newlines the repair step inserted (glued headings) do not end one
+    inserted = frozenset(rep.boundaries) if rep is not None else frozenset()
+    li = -1
     for line in re.finditer(r"[^\n]+", text):
         ls, le = line.start(), line.end()
-        cuts = [ls]
+        if ls - 1 not in inserted:
+            li += 1
+        glued = sorted(set(c for c in _glue_cuts(text, ls, le, rep, marker_rx) if ls < c < le))
+        cuts = [ls] + glued
         for m in sent_end.finditer(text, ls, le):
             w = _WORD_BEFORE.search(text, max(ls, m.start() - 12), m.start())
-            if w and (w.group(1) in no_break or len(w.group(1)) == 1 or
-                      re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", w.group(1))):
-                continue  # "U.S. Department", "No. 62", "Co. Ltd", an initial
+            if w and (w.group(1) in no_break or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", w.group(1)) or
+                      (len(w.group(1)) == 1 and not text[w.start() - 1:w.start()].isdigit())):
+                continue  # "U.S. Department", "No. 62", "Co. Ltd", an initial (not "447t. Volumes")
             cuts.append(m.end())
         for m in _SEMI_BREAK.finditer(text, ls, le):
             cuts.append(m.end())
         cuts = sorted(set(cuts)) + [le]
+        vbounds = [ls] + glued + [le]
         for a, b in zip(cuts, cuts[1:]):
             seg = text[a:b]
             lead = len(seg) - len(_BULLET.sub("", seg))
@@ -62,32 +189,30 @@ def segments(text: str, sent_end: re.Pattern, no_break: frozenset = frozenset())
             while b2 > a2 and text[b2 - 1].isspace():
                 b2 -= 1
             if b2 > a2:
-                out.append((a2, b2))
+                k = bisect_right(vbounds, a) - 1
+                out.append(Seg(a2, b2, vbounds[k], vbounds[k + 1], li))
     return out
 
 
 class FactsComponent:
     def __init__(self, patterns_dir: Optional[str] = None):
-        self.metrics, self.metric_rx, self.sent_end, self.no_break = _data(patterns_dir)
+        self.vocab = _data(patterns_dir)
+        self.metrics, self.metric_rx = self.vocab.metrics, self.vocab.metric_rx
 
     def __call__(self, doc: Doc) -> Doc:
         ents: list[Ent] = doc._.rei_entities or []
         text = doc_text(doc)
-        facts = []
-        segs = segments(text, self.sent_end, self.no_break)
+        rep = doc._.rei_repair
+        segs = segments(text, self.vocab.sent_end, self.vocab.no_break, rep, self.vocab.marker_rx)
         header_end = max((z[2] for z in header_zones(doc)), default=0)
+        inside_of = _entities_by_segment(segs, ents)
+        teaser_lines, cut_segs = self._teasers(text, segs, inside_of)
+        facts = []
         heading_period: Optional[dict] = None
-        ei = 0
-        for s, e in segs:
-            inside = []
-            while ei < len(ents) and ents[ei].start < s:
-                ei += 1
-            j = ei
-            while j < len(ents) and ents[j].start < e:
-                if ents[j].end <= e:
-                    inside.append(ents[j])
-                j += 1
-            line_len = _line_length(text, s)
+        for k, seg in enumerate(segs):
+            s, e = seg.start, seg.end
+            inside = inside_of[k]
+            line_len = seg.vend - seg.vstart
             if not any(x.label in FACT_LABELS for x in inside):
                 # a dated heading ("Price Report Sep 12", "Prices on Oct 17") dates the short
                 # lines under it, not the paragraphs of other stories further down
@@ -99,11 +224,44 @@ class FactsComponent:
                 continue
             if line_len >= 160:
                 heading_period = None  # a paragraph ends the list under a heading
-            facts.append(self._fact(doc, s, e, inside, heading_period))
+            facts.append(self._fact(doc, s, e, inside, heading_period,
+                                    teaser=seg.line in teaser_lines, truncated=k in cut_segs))
         doc._.rei_facts = facts
         return doc
 
-    def _fact(self, doc: Doc, s: int, e: int, inside: list[Ent], heading_period) -> dict:
+    def _teasers(self, text: str, segs: list[Seg], inside_of: list[list[Ent]]) -> tuple[set, set]:
+        """The lines that hold teasers of other stories, and the segments cut off before their
+        statement ended. A line is a teaser when its end was cut (mid-word, after a word no
+        sentence ends with, inside a number) or carries a teaser's tail (``...``, ``Read more``),
+        or when it is labelled as one ("Related: ...") or follows a label of related stories on a
+        line of its own ("See also", "推荐阅读"), until prose without a figure resumes."""
+        lines: dict[int, list[int]] = {}
+        for k, seg in enumerate(segs):
+            lines.setdefault(seg.line, []).append(k)
+        teaser_lines, cut = set(), set()
+        in_block = False
+        for li, ks in lines.items():
+            first, last = segs[ks[0]], segs[ks[-1]]
+            has_fact = any(x.label in FACT_LABELS for k in ks for x in inside_of[k])
+            marker = self.vocab.marker_rx.match(text, first.start, last.end)
+            end = text[last.start:last.end]
+            # a paragraph whose sentences end in stops but the last: cut ("... 2024. Exports ro")
+            is_cut = (strip_teaser_tail(end)[1] or _ends_cut(end, self.vocab.no_end)
+                      or (end[-1:] not in _STOPS and any(text[segs[k].end - 1] in ".!?" for k in ks[:-1])))
+            if is_cut:
+                cut.add(ks[-1])
+            if marker:
+                # "Related: <a teaser>" is one teaser; the label alone (or with a link) opens a block
+                in_block = not has_fact
+                teaser_lines.add(li)
+            elif in_block and not has_fact and not is_cut and last.end - first.start >= 60:
+                in_block = False  # prose without a figure: the page's own text goes on
+            if is_cut or in_block:
+                teaser_lines.add(li)
+        return teaser_lines, cut
+
+    def _fact(self, doc: Doc, s: int, e: int, inside: list[Ent], heading_period,
+              teaser: bool = False, truncated: bool = False) -> dict:
         text = doc_text(doc)[s:e]
         dates = [x for x in inside if x.label == "DATE"]
         if dates:
@@ -124,7 +282,53 @@ class FactsComponent:
             metric = "tariff"
         subject = _subject(text, inside, s, metric, m)
         return {"start": s, "end": e, "entities": inside, "subject": subject, "metric": metric,
-                "period": period, "period_source": source}
+                "period": period, "period_source": source, "teaser": teaser, "truncated": truncated}
+
+
+def _entities_by_segment(segs: list[Seg], ents: list[Ent]) -> list[list[Ent]]:
+    """The entities inside each segment (entities and segments both in text order)."""
+    out = []
+    ei = 0
+    for seg in segs:
+        inside = []
+        while ei < len(ents) and ents[ei].start < seg.start:
+            ei += 1
+        j = ei
+        while j < len(ents) and ents[j].start < seg.end:
+            if ents[j].end <= seg.end:
+                inside.append(ents[j])
+            j += 1
+        out.append(inside)
+    return out
+
+
+_STOPS = frozenset(".!?;:)]\"'’”»%")
+_LAST_WORD = re.compile(r"(?:(?<=[^A-Za-z])|^)([A-Za-z]{1,40})$")
+_CUT_NUMBER = re.compile(r"\d,\d{1,2}$")  # "2,1" of "2,122": a thousands group cut short
+
+
+def _ends_cut(seg: str, no_end: frozenset) -> bool:
+    """Was this text, the last on its line, cut before its end? Only when the end says so: a
+    last word that is no word ("definitiv", a lone letter) or that no sentence ends with ("of",
+    "the"), or a thousands group cut short. A line ending in a word, a number, a bracket or a
+    stop may be whole (a label line, a heading) and counts as whole."""
+    seg = seg.rstrip()
+    if _CUT_NUMBER.search(seg):
+        return True
+    m = _LAST_WORD.search(seg)
+    if m is None:
+        return False
+    w = m.group(1)
+    before = seg[m.start() - 1:m.start()]
+    if before.isdigit() or before == "/":
+        return False  # a unit: "2,617t", "yuan/mt"
+    if w[0].isupper():
+        return len(w) == 1 and w not in "AI"  # a capitalised word may be a name: whole
+    if len(w) == 1:
+        return True
+    if w in no_end:
+        return True
+    return _cut_word(w)
 
 
 _SMALL_WORDS = frozenset("a an the of on in for and or to at by from with vs".split())
