@@ -78,8 +78,18 @@ class Fact(BaseModel):
     start: int = Field(description="character offset into the raw article text")
     end: int = Field(description="character offset into the raw article text (exclusive)")
     entities: list[Entity] = Field(description="the entities inside it")
-    subject: Optional[str] = Field(default=None, description="what the statement is about")
-    metric: Optional[str] = Field(default=None, description="what is measured (`price`, `volume`, ...)")
+    subject: Optional[str] = Field(default=None, description="what the statement is about: the normalised "
+                                   "name of an organisation, place or material, else a commodity phrase "
+                                   "(`rare earth magnets`); never a heading or a label")
+    subject_type: Optional[Literal["ORG", "GPE", "MATERIAL"]] = Field(
+        default=None, description="the entity label of `subject`; null for a commodity phrase")
+    metric: Optional[str] = Field(default=None, description="what is measured, from the vocabulary of "
+                                  "`patterns/facts.json` (`price`, `export volume`, `revenue`, ...; see Metrics)")
+    value: Optional[dict[str, Any]] = Field(default=None, description="the entity that states the metric's "
+                                            "value: its `label`, `text` and normalised value (amount or "
+                                            "value, unit, currency, per)")
+    change: Optional[dict[str, Any]] = Field(default=None, description="a percentage change stated with it: "
+                                             "`{value, direction, basis}`")
     period: Optional[dict[str, Any]] = Field(default=None, description="the time it refers to, "
                                              "`{start, end, grain}` like a DATE value")
     period_source: Optional[Literal["text", "heading", "published"]] = Field(
@@ -132,8 +142,13 @@ class CanonicalFact(BaseModel):
     entities: list[Entity] = Field(description="the entities of that version (offsets into its article)")
     mentions: list[Mention] = Field(description="every place the statement was seen")
     support: int = Field(description="the number of mentions")
-    subject: Optional[str] = Field(default=None, description="what the statement is about")
-    metric: Optional[str] = Field(default=None, description="what is measured (`price`, `volume`, ...)")
+    subject: Optional[str] = Field(default=None, description="what the statement is about (see Fact)")
+    subject_type: Optional[Literal["ORG", "GPE", "MATERIAL"]] = Field(
+        default=None, description="the entity label of `subject`; null for a commodity phrase")
+    metric: Optional[str] = Field(default=None, description="what is measured (see Metrics)")
+    value: Optional[dict[str, Any]] = Field(default=None, description="the entity that states the value "
+                                            "(see Fact)")
+    change: Optional[dict[str, Any]] = Field(default=None, description="a percentage change stated with it")
     period: Optional[dict[str, Any]] = Field(default=None, description="the time it refers to, "
                                              "`{start, end, grain}`")
     period_source: Optional[Literal["text", "heading", "published"]] = Field(

@@ -19,15 +19,15 @@ from spacy.tokens import Doc
 
 from ..extract.recognizers.base import Ent, doc_text
 from ..models import FACT_LABELS
-from ..patterns import alternation, load_json
+from ..patterns import load_json
 from ..read.header import header_zones
 from .identity import strip_teaser_tail
+from .records import describe
+from .records import vocab as describe_vocab
 
 
 @dataclass(frozen=True)
 class _Vocab:
-    metrics: dict
-    metric_rx: re.Pattern
     sent_end: re.Pattern
     no_break: frozenset
     marker_rx: re.Pattern      # a line that labels a block of teasers ("Related:", "See also")
@@ -37,8 +37,6 @@ class _Vocab:
 @lru_cache(maxsize=4)
 def _data(patterns_dir: Optional[str] = None) -> _Vocab:
     d = load_json("facts.json", patterns_dir)
-    metrics = {k.lower(): v for k, v in d["metrics"].items()}
-    metric_rx = re.compile(r"(?<![A-Za-z])(%s)(?![A-Za-z])" % alternation(metrics), re.I)
     # a sentence ends at . ! ? followed by space(s) and a capital, quote, bracket or number,
     # unless the word before the stop is an abbreviation (checked in segments())
     sent_end = re.compile(r"[.!?](?=\s+[A-Z\"'(\[0-9¥$€])")
@@ -51,7 +49,7 @@ def _data(patterns_dir: Optional[str] = None) -> _Vocab:
     # one or more labels ("推荐阅读 Recommended"), then the end of the line or a colon/bar/arrow
     marker_rx = re.compile(r"[\W_]{0,4}(?:%s)(?:%s(?:%s)){0,3}[ \t]{0,3}(?:[:|»›>\-–—][ \t]{0,3}|$)"
                            % (label, sep, label), re.I)
-    return _Vocab(metrics, metric_rx, sent_end, frozenset(d["no_break_after"]), marker_rx,
+    return _Vocab(sent_end, frozenset(d["no_break_after"]), marker_rx,
                   frozenset(t["no_end_words"]))
 
 
@@ -197,7 +195,8 @@ def segments(text: str, sent_end: re.Pattern, no_break: frozenset = frozenset(),
 class FactsComponent:
     def __init__(self, patterns_dir: Optional[str] = None):
         self.vocab = _data(patterns_dir)
-        self.metrics, self.metric_rx = self.vocab.metrics, self.vocab.metric_rx
+        self.patterns_dir = patterns_dir
+        describe_vocab(patterns_dir)  # load it now, not on the first fact
 
     def __call__(self, doc: Doc) -> Doc:
         ents: list[Ent] = doc._.rei_entities or []
@@ -209,6 +208,7 @@ class FactsComponent:
         teaser_lines, cut_segs = self._teasers(text, segs, inside_of)
         facts = []
         heading_period: Optional[dict] = None
+        heading = ""
         for k, seg in enumerate(segs):
             s, e = seg.start, seg.end
             inside = inside_of[k]
@@ -219,12 +219,15 @@ class FactsComponent:
                 dates = [x for x in inside if x.label == "DATE"]
                 if line_len < 60 and s >= header_end and _is_heading(text[s:e]):
                     heading_period = dates[0].value if dates else None  # a new heading, dated or not
+                    # the heading and the one above it ("Export Dynamics" over "Destination
+                    # Divergence") feed the metric
+                    heading = text[s:e] + "\n" + heading.split("\n")[0]
                 elif line_len >= 40:
-                    heading_period = None
+                    heading_period, heading = None, ""
                 continue
             if line_len >= 160:
                 heading_period = None  # a paragraph ends the list under a heading
-            facts.append(self._fact(doc, s, e, inside, heading_period,
+            facts.append(self._fact(doc, s, e, inside, heading_period, heading,
                                     teaser=seg.line in teaser_lines, truncated=k in cut_segs))
         doc._.rei_facts = facts
         return doc
@@ -260,7 +263,7 @@ class FactsComponent:
                 teaser_lines.add(li)
         return teaser_lines, cut
 
-    def _fact(self, doc: Doc, s: int, e: int, inside: list[Ent], heading_period,
+    def _fact(self, doc: Doc, s: int, e: int, inside: list[Ent], heading_period, heading: str = "",
               teaser: bool = False, truncated: bool = False) -> dict:
         text = doc_text(doc)[s:e]
         dates = [x for x in inside if x.label == "DATE"]
@@ -272,16 +275,7 @@ class FactsComponent:
             period, source = _published_month(doc._.rei_published), "published"
             if period is None:
                 source = None
-        metric = None
-        m = self.metric_rx.search(text)
-        if m:
-            metric = self.metrics.get(m.group(1).lower())
-        elif any(x.label == "MONEY" and x.value.get("per") for x in inside):
-            metric = "price"
-        elif any(x.label == "POLICY" and x.value.get("kind") == "tariff" for x in inside):
-            metric = "tariff"
-        subject = _subject(text, inside, s, metric, m)
-        return {"start": s, "end": e, "entities": inside, "subject": subject, "metric": metric,
+        return {"start": s, "end": e, "entities": inside, **describe(text, s, inside, heading, self.patterns_dir),
                 "period": period, "period_source": source, "teaser": teaser, "truncated": truncated}
 
 
@@ -358,42 +352,3 @@ def _published_month(published: Optional[str]) -> Optional[dict]:
     nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     last = date.fromordinal(nxt.toordinal() - 1)
     return {"start": d.replace(day=1).isoformat(), "end": last.isoformat(), "grain": "month"}
-
-
-_NP_STOP = frozenset("the a an of in and to that this these those while with by for on at as is are "
-                     "was were has have had be been will would its their our his her it they we "
-                     "from than or but also still only".split())
-# metrics whose subject is the noun phrase before the keyword ("rare earth magnet exports")
-_PHRASE_METRICS = {"volume", "production", "sales", "orders", "demand", "share", "market size",
-                   "capacity", "price", "cost", "reserves"}
-_LABEL_LINE = re.compile(r"^([A-Z][^:]{1,60}?):\s")
-
-
-def _subject(text: str, inside: list[Ent], offset: int, metric: Optional[str], mm) -> Optional[str]:
-    """What is measured: the label of a label line, a material or organisation named in the
-    fact, or the words before the metric keyword."""
-    label = _LABEL_LINE.match(text)
-    materials = [x for x in inside if x.label == "MATERIAL"]
-    orgs = [x for x in inside if x.label == "ORG"]
-    if label and not re.search(r"\d", label.group(1)):
-        head = label.group(1).strip()
-        if materials or metric == "price":
-            return f"{head} price" if metric == "price" and "price" not in head.lower() else head
-        if orgs and metric:
-            return f"{orgs[0].value.get('name')} {metric}"
-        return head
-    if materials and metric == "price":
-        return f"{materials[0].value.get('name')} price"
-    if orgs and metric in ("revenue", "net profit", "margin", "sales", "capacity", "production"):
-        return f"{orgs[0].value.get('name')} {metric}"
-    if mm is not None and metric in _PHRASE_METRICS:
-        before = text[:mm.start(1)]
-        # the noun phrase just before the keyword: stop at a verb-like or function word
-        words = []
-        for w in reversed(re.findall(r"[A-Za-z][A-Za-z'-]*|[^\sA-Za-z]", before)[-6:]):
-            if not w[0].isalpha() or w.lower() in _NP_STOP or w.endswith(("ed", "ing", "ly")):
-                break
-            words.insert(0, w)
-        phrase = " ".join(words + [mm.group(1)])
-        return phrase if words else mm.group(1)
-    return None

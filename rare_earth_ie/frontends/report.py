@@ -5,7 +5,8 @@ matplotlib (Agg backend) as inline SVG. It shows
 
 * the canonical facts as a table that sorts (click a heading) and filters (type in the box);
 * charts: prices per material over time (facts with metric ``price``, a MATERIAL, a MONEY and a
-  period) and volumes per month (metric ``volume``, a mass QUANTITY and a month);
+  period) and volumes per month (metric ``export volume``, ``import volume`` or ``volume``, a
+  mass QUANTITY and a month);
 * each article with its entities highlighted (:mod:`rare_earth_ie.render`).
 
 Every text from an article goes through Jinja2's autoescaping or :func:`render.esc`, and a
@@ -35,6 +36,7 @@ REPORT_HINT = "the report needs the [report] extra: pip install 'rare-earth-ie[r
 #: mass units in tonnes (volumes are charted in tonnes)
 TONNES = {"t": 1.0, "kt": 1e3, "Mt": 1e6, "kg": 1e-3, "g": 1e-6, "mg": 1e-9, "lb": 0.00045359237}
 _FLOW = re.compile(r"\b(export|import)", re.I)
+_VOLUMES = ("volume", "export volume", "import volume")
 MAX_SERIES = 12        # price series drawn (those with most points)
 
 
@@ -90,7 +92,7 @@ def price_points(facts: Iterable[CanonicalFact]) -> list[dict[str, Any]]:
 
 
 def _flow(f: CanonicalFact) -> str:
-    for s in (f.subject or "", f.text):
+    for s in (f.metric or "", f.text):
         m = _FLOW.search(s)
         if m:
             return m.group(1).lower() + "s"
@@ -103,7 +105,7 @@ def volume_points(facts: Iterable[CanonicalFact]) -> list[dict[str, Any]]:
     out = []
     for f in facts:
         q = _first(f, "QUANTITY")
-        if f.metric != "volume" or q is None or not f.period or f.period.get("grain") != "month":
+        if f.metric not in _VOLUMES or q is None or not f.period or f.period.get("grain") != "month":
             continue
         v = q.value or {}
         start = _day(f.period.get("start"))
