@@ -93,6 +93,10 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _GLUED_LABEL = re.compile(r"(?<=[a-z0-9)%])(?=([A-Z][A-Za-z0-9]{0,24}(?:[ -][A-Za-z0-9][\w/]{0,24}){0,4}:\s))")
 # after a label's value, a capital glued on starts the next entry ("2,617tQ2 FY25", "yuan/mtMetals")
 _GLUED_ENTRY = re.compile(r"(?<=[a-z0-9)%])[A-Z](?=[a-z]{2}|[0-9]|[a-z]?-[A-Z])")
+_SPACED_LABEL = re.compile(r"(?<=[a-z0-9)%] )[A-Z][A-Za-z0-9]{0,24}(?:[ -][A-Za-z0-9][\w/]{0,24}){0,3}:\s")
+_CAPITALISED_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z][^\s]{0,27}[A-Za-z] $")  # "(Marpor ", not "(UNCHANGED) "
+# a heading glued to a sentence in capitals ("dual lock strategyKORTEK MINING CO. IS ...")
+_GLUED_CAPS = re.compile(r"(?<=[a-z]{2})[A-Z]{2}(?=[A-Z]{0,20}[ ,.'’-]{1,3}[A-Z]{2})")
 _NAME_START = re.compile(r"(?<![A-Za-z])[A-Z][a-z]?$")  # "Pr" of "PrNd", "Mc" of "McKinsey"
 _LABEL_HEAD = re.compile(r"[^:\n]{1,60}:\s")
 _GLUE_POINT = re.compile(r"(?<=[a-z0-9])[A-Z](?=[a-z]{2})")
@@ -139,6 +143,7 @@ def _glue_cuts(text: str, ls: int, le: int, rep=None, marker_rx: Optional[re.Pat
     for m in _GLUED_LABEL.finditer(text, ls, le):
         c = m.start() + len(m.group(1))
         colons.setdefault(c, m.start())  # the first start of a label ending at this colon
+    cuts.extend(m.start() for m in _GLUED_CAPS.finditer(text, ls, le))
     # not inside a camel-case name or formula ("PrNd Oxide:", "NdFeB", "McKinsey")
     cuts.extend(c for c in colons.values() if not _NAME_START.search(text, max(ls, c - 3), c))
     if _LABEL_HEAD.match(text, ls, le):
@@ -147,6 +152,10 @@ def _glue_cuts(text: str, ls: int, le: int, rep=None, marker_rx: Optional[re.Pat
         if digit:
             cuts.extend(m.start() for m in _GLUED_ENTRY.finditer(text, digit.end(), le)
                         if not _NAME_START.search(text, max(ls, m.start() - 3), m.start()))
+            # "¥1070479/ton unchanged Europium Metal: ¥5848641/ton": the next label, after a space
+            # (not inside a label of several capitalised words: "Jan-Sep Cumulative:")
+            cuts.extend(m.start() for m in _SPACED_LABEL.finditer(text, digit.end(), le)
+                        if not _CAPITALISED_BEFORE.search(text, max(ls, m.start() - 30), m.start()))
     if rep is not None and rep.inserted:
         raw_ls = rep.raw_offset(ls)
         raw = rep.raw[raw_ls:min(rep.raw_offset(le), raw_ls + 160)]
@@ -171,7 +180,7 @@ def segments(text: str, sent_end: re.Pattern, no_break: frozenset = frozenset(),
         cuts = [ls] + glued
         for m in sent_end.finditer(text, ls, le):
             w = _WORD_BEFORE.search(text, max(ls, m.start() - 12), m.start())
-            if w and (w.group(1) in no_break or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", w.group(1)) or
+            if w and (w.group(1) in no_break or w.group(1).title() in no_break or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", w.group(1)) or
                       (len(w.group(1)) == 1 and not text[w.start() - 1:w.start()].isdigit())):
                 continue  # "U.S. Department", "No. 62", "Co. Ltd", an initial (not "447t. Volumes")
             cuts.append(m.end())
