@@ -36,7 +36,7 @@ class DiskDeduplicator:
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", "cache_size=-65536"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript("""
-            CREATE TABLE v (id INTEGER PRIMARY KEY, norm TEXT, pkey TEXT, cut INT,
+            CREATE TABLE v (id INTEGER PRIMARY KEY, norm TEXT, pkey TEXT, cut INT, open INT, pdated INT,
                             rep TEXT, rlen INT, rdoc TEXT, rstart INT, rseq INT, first INT);
             CREATE UNIQUE INDEX vk ON v (norm, pkey);
             CREATE TABLE m (v INT, doc TEXT, s INT, e INT, t TEXT);
@@ -72,23 +72,24 @@ class DiskDeduplicator:
         db = self.db
         mentions = []
         for (norm, pk), v in self._buf.items():
-            hit = db.execute("SELECT id, cut, first, rlen, rdoc, rstart, rseq FROM v WHERE norm = ? AND pkey = ?",
-                             (norm, pk)).fetchone()
+            hit = db.execute("SELECT id, cut, open, pdated, first, rlen, rdoc, rstart, rseq FROM v "
+                             "WHERE norm = ? AND pkey = ?", (norm, pk)).fetchone()
             if hit is None:
-                cur = db.execute("INSERT INTO v (norm, pkey, cut, rep, rlen, rdoc, rstart, rseq, first) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (norm, pk, int(v.truncated), v.fact.model_dump_json(), -v.rank[0],
-                                  *v.rank[1:], v.first))
+                cur = db.execute("INSERT INTO v (norm, pkey, cut, open, pdated, rep, rlen, rdoc, rstart, rseq, "
+                                 "first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (norm, pk, int(v.truncated), int(v.open), int(v.page_dated),
+                                  v.fact.model_dump_json(), -v.rank[0], *v.rank[1:], v.first))
                 vid = cur.lastrowid
             else:
-                vid, cut, first, rlen, rdoc, rstart, rseq = hit
-                stored = Variant(norm, pk, None, bool(cut), first=first, rank=(-rlen, rdoc, rstart, rseq))
+                vid, cut, open_, pdated, first, rlen, rdoc, rstart, rseq = hit
+                stored = Variant(norm, pk, None, bool(cut), bool(open_), bool(pdated), first=first,
+                                 rank=(-rlen, rdoc, rstart, rseq))
                 both = merge([stored, v])
                 if both.fact is v.fact:
                     db.execute("UPDATE v SET rep = ?, rlen = ?, rdoc = ?, rstart = ?, rseq = ? WHERE id = ?",
                                (v.fact.model_dump_json(), -v.rank[0], *v.rank[1:], vid))
-                if both.truncated != bool(cut) or both.first != first:
-                    db.execute("UPDATE v SET cut = ?, first = ? WHERE id = ?", (int(both.truncated), both.first, vid))
+                db.execute("UPDATE v SET cut = ?, open = ?, pdated = ?, first = ? WHERE id = ?",
+                           (int(both.truncated), int(both.open), int(both.page_dated), both.first, vid))
             mentions.extend((vid, *r) for r in v.mentions)
         db.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?)", mentions)
         db.commit()
@@ -97,16 +98,18 @@ class DiskDeduplicator:
     # --- finishing ------------------------------------------------------------------------------
 
     def _light(self, rows) -> list[Variant]:
-        """Variants for comparing: text, period key, cut or not (no representative)."""
-        return [Variant(norm, pkey, None, bool(cut), vid=vid) for vid, norm, pkey, cut in rows]
+        """Variants for comparing: text, period key, how it ends (no representative)."""
+        return [Variant(norm, pkey, None, bool(cut), bool(open_), bool(pdated), vid=vid)
+                for vid, norm, pkey, cut, open_, pdated in rows]
 
     def _full(self, vids: list[int]) -> list[Variant]:
         out = []
         for i in range(0, len(vids), 500):
             chunk = vids[i:i + 500]
-            q = f"SELECT id, norm, pkey, cut, rep FROM v WHERE id IN ({','.join('?' * len(chunk))})"
-            for vid, norm, pkey, cut, rep in self.db.execute(q, chunk):
-                out.append(Variant(norm, pkey, Fact.model_validate_json(rep), bool(cut), mentions=None, vid=vid))
+            q = f"SELECT id, norm, pkey, cut, open, pdated, rep FROM v WHERE id IN ({','.join('?' * len(chunk))})"
+            for vid, norm, pkey, cut, open_, pdated, rep in self.db.execute(q, chunk):
+                out.append(Variant(norm, pkey, Fact.model_validate_json(rep), bool(cut), bool(open_), bool(pdated),
+                                   mentions=None, vid=vid))
         return out
 
     def _mentions(self, vids: list[int]) -> Iterator[tuple]:
@@ -197,7 +200,8 @@ class DiskDeduplicator:
         for i in range(0, len(vids), 500):
             chunk = vids[i:i + 500]
             out.extend(self.db.execute(
-                f"SELECT id, norm, pkey, cut FROM v WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+                f"SELECT id, norm, pkey, cut, open, pdated FROM v WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk))
         return out
 
     def close(self) -> None:
