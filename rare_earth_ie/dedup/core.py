@@ -15,9 +15,9 @@ not the statement's). Copies are one statement when
   has),
 
 where two period keys agree when they are equal or one is empty; the key of a copy that begins
-a longer one and is dated only by its page does not count (it is a teaser of that copy). Nothing is fuzzy: two texts
-that differ in one digit, one name or one month are two statements, whatever the recognisers
-found in them. A copy joins a statement only when that statement is the one it can belong to:
+a longer one and is dated only by its page does not count (it is a teaser of that copy).
+Nothing is fuzzy: two texts that differ in one digit, one name or one month are two
+statements, whatever the recognisers found in them. A copy joins a statement only when that statement is the one it can belong to:
 a teaser (or a copy with no period key) that begins or equals two statements joins neither, so
 a missed merge is the price of ambiguity, never two numbers fused into one.
 

@@ -6,7 +6,7 @@ by :func:`~rare_earth_ie.dedup.core.fold` into a buffer, merged into the file by
 pairwise decisions (:func:`block_edges`) and ordered assembly (:func:`assemble_roots`) — with
 its state in a temporary SQLite file: variants with their representative copy, mentions, block
 memberships, matching pairs and clusters. Memory holds only integer arrays over the variants
-and the explicit periods the assembly needs, so a run's peak memory hardly grows with the dump.
+and the period keys the assembly needs, so a run's peak memory hardly grows with the dump.
 Results are identical to the in-memory deduplicator's.
 """
 from __future__ import annotations

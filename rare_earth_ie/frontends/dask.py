@@ -13,7 +13,7 @@ What runs where:
   one pipeline (:func:`rare_earth_ie.extract.get_extractor`, cached per process) and runs
   :meth:`Extractor.pipe_safe` over batches of its partition;
 * deduplication is a distributed job: the facts of each partition are folded into variants
-  (one per normalised text and explicit period) by :func:`rare_earth_ie.dedup.core.fold`, the
+  (one per normalised text and period key) by :func:`rare_earth_ie.dedup.core.fold`, the
   step every engine takes; the variants of equal key are combined after a shuffle by key
   (:func:`rare_earth_ie.dedup.core.merge`), and every variant is sent to the blocks it is
   compared in (:func:`block_keys`); each block is compared on one worker (:func:`block_edges`);
