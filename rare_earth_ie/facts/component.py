@@ -90,14 +90,17 @@ _SEMI_BREAK = re.compile(r";(?=\s*\S)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 # a label glued to what came before ("yuan/mtDysprosium oxide: 1.6", "April 24Pr-Nd oxide:",
 # "summaryQ2 FY25 total production:"): a capitalised word or code, up to four more words, a colon
-_GLUED_LABEL = re.compile(r"(?<=[a-z0-9)%])(?=([A-Z][A-Za-z0-9]{0,24}(?:[ -][A-Za-z0-9][\w/]{0,24}){0,4}:\s))")
+# (each pattern starts with a plain character class: the engine jumps between capitals instead of
+# testing a lookbehind at every position)
+_GLUED_LABEL = re.compile(r"[A-Z](?<=[a-z0-9)%][A-Z])[A-Za-z0-9]{0,24}(?:[ -][A-Za-z0-9][\w/]{0,24}){0,4}:\s")
 # after a label's value, a capital glued on starts the next entry ("2,617tQ2 FY25", "yuan/mtMetals")
 _GLUED_ENTRY = re.compile(r"(?<=[a-z0-9)%])[A-Z](?=[a-z]{2}|[0-9]|[a-z]?-[A-Z])")
 _SPACED_LABEL = re.compile(r"(?<=[a-z0-9)%] )[A-Z][A-Za-z0-9]{0,24}(?:[ -][A-Za-z0-9][\w/]{0,24}){0,3}:\s")
 _CAPITALISED_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z][^\s]{0,27}[A-Za-z] $")  # "(Marpor ", not "(UNCHANGED) "
 # a heading glued to a sentence in capitals ("dual lock strategyKORTEK MINING CO. IS ...")
-_GLUED_CAPS = re.compile(r"(?<=[a-z]{2})[A-Z]{2}(?=[A-Z]{0,20}[ ,.'’-]{1,3}[A-Z]{2})")
+_GLUED_CAPS = re.compile(r"[A-Z](?<=[a-z]{2}[A-Z])[A-Z](?=[A-Z]{0,20}[ ,.'’-]{1,3}[A-Z]{2})")
 _NAME_START = re.compile(r"(?<![A-Za-z])[A-Z][a-z]?$")  # "Pr" of "PrNd", "Mc" of "McKinsey"
+_DIGIT = re.compile(r"\d")
 _LABEL_HEAD = re.compile(r"[^:\n]{1,60}:\s")
 _GLUE_POINT = re.compile(r"(?<=[a-z0-9])[A-Z](?=[a-z]{2})")
 _NOT_HEADING = re.compile(r"[.!?;:]")
@@ -139,16 +142,15 @@ def _glue_cuts(text: str, ls: int, le: int, rep=None, marker_rx: Optional[re.Pat
     m = marker_rx.match(text, ls, le) if marker_rx is not None else None
     if m:
         cuts.append(m.end())
-    colons: dict[int, int] = {}
-    for m in _GLUED_LABEL.finditer(text, ls, le):
-        c = m.start() + len(m.group(1))
-        colons.setdefault(c, m.start())  # the first start of a label ending at this colon
+    colon = text.find(":", ls, le)
+    if colon >= 0:  # a glued label ends in a colon
+        # the first start of each label (a match takes the rest of its label), not inside a
+        # camel-case name or formula ("PrNd Oxide:", "NdFeB", "McKinsey")
+        cuts.extend(m.start() for m in _GLUED_LABEL.finditer(text, ls, le)
+                    if not _NAME_START.search(text, max(ls, m.start() - 3), m.start()))
     cuts.extend(m.start() for m in _GLUED_CAPS.finditer(text, ls, le))
-    # not inside a camel-case name or formula ("PrNd Oxide:", "NdFeB", "McKinsey")
-    cuts.extend(c for c in colons.values() if not _NAME_START.search(text, max(ls, c - 3), c))
-    if _LABEL_HEAD.match(text, ls, le):
-        after = text.find(":", ls, le)
-        digit = re.compile(r"\d").search(text, after, le)
+    if colon >= 0 and _LABEL_HEAD.match(text, ls, le):
+        digit = _DIGIT.search(text, colon, le)
         if digit:
             cuts.extend(m.start() for m in _GLUED_ENTRY.finditer(text, digit.end(), le)
                         if not _NAME_START.search(text, max(ls, m.start() - 3), m.start()))
@@ -156,7 +158,8 @@ def _glue_cuts(text: str, ls: int, le: int, rep=None, marker_rx: Optional[re.Pat
             # (not inside a label of several capitalised words: "Jan-Sep Cumulative:")
             cuts.extend(m.start() for m in _SPACED_LABEL.finditer(text, digit.end(), le)
                         if not _CAPITALISED_BEFORE.search(text, max(ls, m.start() - 30), m.start()))
-    if rep is not None and rep.inserted:
+    if rep is not None and rep.inserted and bisect_left(rep.inserted, ls) < bisect_left(rep.inserted, min(le, ls + 120)):
+        # spaces were inserted near the line's start: it may be a heading glued to a spaceless run
         raw_ls = rep.raw_offset(ls)
         raw = rep.raw[raw_ls:min(rep.raw_offset(le), raw_ls + 160)]
         head = _head_on_spaceless(raw)

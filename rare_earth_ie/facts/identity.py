@@ -24,19 +24,28 @@ from ..patterns import load_json
 _FOLD = re.compile(r"[^\w%$\u00a2-\u00a5\u20a0-\u20cf\u058f\u060b\u09f2\u09f3\u0e3f\u17db\ufdfc]+|_+")
 
 
+_CLOSERS = "])>»›→"
+
+
 @lru_cache(maxsize=4)
-def _suffix_rx(patterns_dir: Optional[str] = None) -> re.Pattern:
+def _suffix_rx(patterns_dir: Optional[str] = None) -> tuple[re.Pattern, frozenset]:
     """A teaser's tail at the end of a text: ``...``, ``…``, ``Read more``, ``[…]``, ...
-    (``patterns/facts.json``, ``teaser.suffixes``), with the arrows and brackets around it."""
+    (``patterns/facts.json``, ``teaser.suffixes``), with the arrows and brackets around it; and
+    the characters such a tail can end with."""
     words = load_json("facts.json", patterns_dir)["teaser"]["suffixes"]
     alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-    return re.compile(r"(?:\s{0,3}[\[(<]?\s{0,3}(?:%s)\s{0,3}[\])>»›→]{0,3}){1,3}\s{0,3}$" % alts, re.I)
+    rx = re.compile(r"(?:\s{0,3}[\[(<]?\s{0,3}(?:%s)\s{0,3}[%s]{0,3}){1,3}\s{0,3}$" % (alts, _CLOSERS), re.I)
+    return rx, frozenset(w[-1].lower() for w in words) | frozenset(w[-1].upper() for w in words) | frozenset(_CLOSERS)
 
 
 def strip_teaser_tail(text: str, patterns_dir: Optional[str] = None) -> tuple[str, bool]:
     """``text`` without a teaser's tail, and whether it had one."""
+    rx, last = _suffix_rx(patterns_dir)
+    end = text.rstrip()[-2:]
+    if end[-1:] not in last or end == "." or end[-1:] == "." and end != "..":
+        return text, False  # most texts: no tail ends this way (a lone full stop ends a sentence)
     # a tail is short: look at the end only, so that a long text costs no more than a short one
-    m = _suffix_rx(patterns_dir).search(text, max(0, len(text) - 60))
+    m = rx.search(text, max(0, len(text) - 60))
     if m is None or m.start() == 0:
         return text, False
     return text[:m.start()], True

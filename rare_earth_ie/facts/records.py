@@ -23,10 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from ..extract.recognizers.base import Ent
-from ..patterns import alternation, load_json
+from ..patterns import load_json
 
 SUBJECT_LABELS = ("ORG", "MATERIAL", "GPE")
 _LABEL = re.compile(r"[A-Z][^:\n]{0,60}?:\s")
@@ -35,25 +35,92 @@ _OF_GAP = re.compile(r"^\s+(?:of|for|on)\s+(?:the\s+)?$")  # "price of the ", "e
 _AWAY = re.compile(r"(?:\b(?:to|from|into|via|against|with|than|in|at)\s+(?:the\s+)?)$", re.I)
 
 
+class _Phrases:
+    """Phrases (lower case, words joined by one space) and, per first word, the most words a
+    phrase starting with it has: one dictionary look-up per word of a text."""
+
+    def __init__(self, phrases):
+        self.phrases = phrases
+        self.heads: dict[str, int] = {}
+        for p in phrases:
+            first, n = p.split(" ")[0], p.count(" ") + 1
+            self.heads[first] = max(self.heads.get(first, 0), n)
+
+    def __contains__(self, p: str) -> bool:
+        return p in self.phrases
+
+    def __getitem__(self, p: str):
+        return self.phrases[p]
+
+
 @dataclass(frozen=True)
 class _Vocab:
-    metric_rx: re.Pattern
-    metric_of: dict
-    flow_rx: dict
+    metric_of: _Phrases        # phrase -> metric
+    flows: dict                # metric -> _Phrases of its flow words
     value_label: dict
-    commodity_rx: re.Pattern
+    commodity: _Phrases        # commodity phrases
+
+
+class _Word(NamedTuple):
+    """A metric word found in a clause (``group(1)``, ``start()``, ``end()`` as a regex match)."""
+
+    phrase: str
+    a: int
+    b: int
+
+    def group(self, _: int = 0) -> str:
+        return self.phrase
+
+    def start(self, _: int = 0) -> int:
+        return self.a
+
+    def end(self, _: int = 0) -> int:
+        return self.b
+
+
+def _phrases(words) -> dict:
+    return {" ".join(re.findall(r"[a-z0-9]+", w.lower())): w for w in words}
 
 
 @lru_cache(maxsize=4)
 def vocab(patterns_dir: Optional[str] = None) -> _Vocab:
     d = load_json("facts.json", patterns_dir)
-    metric_of = {w.lower(): m for m, words in d["metrics"].items() if m != "_doc" for w in words}
-    metric_rx = re.compile(r"(?<![\w-])(%s)(?![\w-])" % alternation(metric_of), re.I)
-    flow_rx = {m: re.compile(r"(?<![\w-])(?:%s)(?![\w-])" % alternation(words), re.I)
-               for m, words in d["flows"].items() if m != "_doc"}
+    metric_of = {p: m for m, words in d["metrics"].items() if m != "_doc" for p in _phrases(words)}
+    flows = {m: _Phrases(frozenset(_phrases(words))) for m, words in d["flows"].items() if m != "_doc"}
     value_label = {m: label for label, ms in d["value_labels"].items() if label != "_doc" for m in ms}
-    commodity_rx = re.compile(r"(?<![\w-])(?:%s)(?![\w-])" % alternation(d["commodity_words"]["words"]), re.I)
-    return _Vocab(metric_rx, metric_of, flow_rx, value_label, commodity_rx)
+    commodity = _Phrases(frozenset(_phrases(d["commodity_words"]["words"])))
+    return _Vocab(_Phrases(metric_of), flows, value_label, commodity)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text.lower())]
+
+
+def _find(text: str, phrases: _Phrases, toks: Optional[list] = None) -> list[_Word]:
+    """The phrases in ``text`` (its ``toks``, if already cut) as whole words (case-insensitive),
+    leftmost first, the longest at each place, not overlapping (instead of a regex alternation
+    tried at every character)."""
+    if toks is None:
+        toks = _tokens(text)
+    heads = phrases.heads
+    out, i = [], 0
+    while i < len(toks):
+        longest = heads.get(toks[i][0])
+        if longest:
+            for n in range(min(longest, len(toks) - i), 0, -1):
+                # the words of a phrase are joined by spaces or hyphens ("rare-earth", "net profit")
+                if n > 1 and any(text[toks[k][2]:toks[k + 1][1]] not in (" ", "-") for k in range(i, i + n - 1)):
+                    continue
+                p = " ".join(t for t, _, _ in toks[i:i + n]) if n > 1 else toks[i][0]
+                if p in phrases:
+                    out.append(_Word(p, toks[i][1], toks[i + n - 1][2]))
+                    i += n - 1
+                    break
+        i += 1
+    return out
 
 
 def describe(text: str, offset: int, inside: list[Ent], heading: str = "",
@@ -64,10 +131,10 @@ def describe(text: str, offset: int, inside: list[Ent], heading: str = "",
     label = _LABEL.match(text)
     body = label.end() if label else 0
     blocked = [(x.start - offset, x.end - offset) for x in inside if x.label == "ORG"]
-    words = [m for m in v.metric_rx.finditer(text)
-             if not any(a <= m.start() < b for a, b in blocked)]
+    toks = _tokens(text)
+    words = [m for m in _find(text, v.metric_of, toks) if not any(a <= m.start() < b for a, b in blocked)]
     word = _metric_word(words, body, inside, v)
-    metric = _metric(text, word, inside, heading, v)
+    metric = _metric(text, toks, word, inside, heading, v)
     value, change = _value(text, offset, metric, inside, v)
     subject, subject_type = _subject(text, offset, inside, label, word, v)
     return {"subject": subject, "subject_type": subject_type, "metric": metric,
@@ -86,7 +153,7 @@ def _metric_word(words: list, body: int, inside: list[Ent], v: _Vocab):
     the body has one; None when no word fits a stated value and a price per unit is there."""
     labels = _levels(inside)
     ranked = sorted(words, key=lambda m: (m.start() < body, m.start()))
-    fit = next((m for m in ranked if v.value_label.get(v.metric_of[m.group(1).lower()]) in labels), None)
+    fit = next((m for m in ranked if v.value_label.get(v.metric_of[m.group(1)]) in labels), None)
     if fit is None and any(x.label == "MONEY" and x.value.get("per") for x in inside):
         return None  # "Praseodymium-Neodymium Mix: ¥682,500/ton (..., EV demand ...)": a price
     return fit or (ranked[0] if ranked else None)
@@ -95,22 +162,23 @@ def _metric_word(words: list, body: int, inside: list[Ent], v: _Vocab):
 _POLICY_METRIC = {"tariff": "tariff rate", "export_control": "export control", "mandate": "mandate"}
 
 
-def _metric(text: str, word, inside: list[Ent], heading: str, v: _Vocab) -> Optional[str]:
+def _metric(text: str, toks: list, word, inside: list[Ent], heading: str, v: _Vocab) -> Optional[str]:
     if word is not None:
-        metric = v.metric_of[word.group(1).lower()]
+        metric = v.metric_of[word.group(1)]
     elif any(x.label == "MONEY" and x.value.get("per") for x in inside):
         metric = "price"
     else:
         kinds = [x.value.get("kind") for x in inside if x.label == "POLICY"]
         metric = next((_POLICY_METRIC[k] for k in kinds if k in _POLICY_METRIC), None)
         if metric is None and heading:
-            m = v.metric_rx.search(heading)
-            metric = v.metric_of[m.group(1).lower()] if m else None
+            found = _find(heading, v.metric_of)
+            metric = v.metric_of[found[0].group(1)] if found else None
         if metric is None and kinds:
             metric = "policy"
     if metric == "volume":
         for where in (text,) + tuple(heading.split("\n")):
-            flows = [f for f, rx in v.flow_rx.items() if rx.search(where)]
+            cut = toks if where is text else None
+            flows = [f for f, words in v.flows.items() if _find(where, words, cut)]
             if len(flows) == 1:
                 metric = flows[0]
                 break
@@ -201,7 +269,7 @@ def _commodity(text: str, body: int, word, v: _Vocab) -> Optional[str]:
                 or np and text[m.end():m.end() + 1] in "'’"):  # "March's", a possessive: not the phrase
             break
         np.insert(0, w)
-    if np and v.commodity_rx.search(" ".join(np)):
+    if np and _find(" ".join(np), v.commodity):
         return " ".join(np).lower()
     m = re.match(r"\s+of\s+((?:[a-z][a-z-]*\s?){1,5})", text[word.end():])
     if m:
@@ -211,6 +279,6 @@ def _commodity(text: str, body: int, word, v: _Vocab) -> Optional[str]:
                 break
             words.append(w)
         phrase = " ".join(words)
-        if words and v.commodity_rx.search(phrase):
+        if words and _find(phrase, v.commodity):
             return phrase
     return None
