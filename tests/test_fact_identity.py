@@ -228,3 +228,8 @@ def test_metric_follows_the_value_stated():
     assert f.metric == "net profit" and f.value["amount"] == 230_000_000
     f = record("The nickel levy rose from 2.5% to 4% this year.")
     assert f.value["value"] == 4
+
+
+def test_entity_of_a_later_clause_is_not_the_subject():
+    f = record("Customs data showed exports of sintered magnets rose 9% to 1,900 tonnes, easing Japan's worries.")
+    assert (f.subject, f.metric) == ("sintered magnets", "export volume")

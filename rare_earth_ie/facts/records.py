@@ -31,7 +31,8 @@ from ..patterns import load_json
 SUBJECT_LABELS = ("ORG", "MATERIAL", "GPE")
 _LABEL = re.compile(r"[A-Z][^:\n]{0,60}?:\s")
 _POSSESSIVE_GAP = re.compile(r"^(?:['’]s)?(?:[\s-]+[a-z][\w-]*){0,3}[\s-]*$")  # "'s rare earth "
-_OF_GAP = re.compile(r"^\s+(?:of|for|on)\s+(?:the\s+)?$")  # "price of the ", "exports of "
+# "price of the ", "exports of ", "sales of high-performance "
+_OF_GAP = re.compile(r"^\s+(?:of|for|on)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$")
 _AWAY = re.compile(r"(?:\b(?:to|from|into|via|against|with|than|in|at)\s+(?:the\s+)?)$", re.I)
 
 
@@ -238,9 +239,11 @@ def _subject(text: str, offset: int, inside: list[Ent], label, word, v: _Vocab) 
         after = [x for a, b, x in rel if a >= e and _OF_GAP.match(text[e:a])]
         if after:
             return _name(after[0]), after[0].label
-    # the first organisation, place or material that is not a destination or a source
+    # the first organisation, place or material that is not a destination or a source, before
+    # the metric word when there is one (the sentence's subject, not a later clause's)
+    limit = word.start() if word is not None else len(text)
     for a, b, x in sorted(rel, key=lambda t: t[0]):
-        if a >= body and not _AWAY.search(text[max(body, a - 12):a]) and not _in_brackets(text, a):
+        if body <= a < limit and not _AWAY.search(text[max(body, a - 12):a]) and not _in_brackets(text, a):
             return _name(x), x.label
     phrase = _commodity(text, body, word, v)
     return (phrase, None) if phrase else (None, None)
