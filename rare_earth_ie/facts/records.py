@@ -281,7 +281,7 @@ def _commodity(text: str, body: int, word, v: _Vocab) -> Optional[str]:
             if w in _NP_STOP:
                 break
             words.append(w)
-        phrase = " ".join(words)
-        if words and _find(phrase, v.commodity):
-            return phrase
+        found = _find(" ".join(words), v.commodity)
+        if found:  # the phrase ends with its last commodity word ("sintered magnets", not "... rose")
+            return " ".join(words)[:found[-1].end()]
     return None
