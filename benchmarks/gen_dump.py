@@ -26,21 +26,35 @@ that changed is a different statement that a deduplicator must keep apart. State
 their template and slot values, so a benchmark can say what told two wrongly merged ones apart.
 
 Articles are pages as scraped: a header with the publish date, the stories born in that article
-in full (heading line, one line per corpus line), then "related" paragraphs repeating recent
-stories: teasers (heading glued to the first sentence, lines glued together, cut off mid-word
-after 150-300 characters), whole glued paragraphs, copies with every space removed (whole or
-cut), and whole repeats. Publish dates run over ~10 months; a story is repeated only within 45
-days of its birth, so a date without a year means the same month in every copy.
+in full (heading line, one line per corpus line), whole repeats of recent stories in the page's
+own text, then (usually after a label such as ``Related:``, ``See also``, ``More news``) a block
+of copies of recent stories. The copies are the trap kinds of a deduplicator:
+
+* ``cut``: heading glued to the first sentence, lines glued together, cut off mid-word after
+  150-300 characters; ``cut_number``: the same, cut inside a number (``$61.2`` of ``$61.20``);
+* ``suffix`` / ``suffix_cut``: whole or cut, with ``...``, ``…`` or ``Read more`` appended;
+* ``glued`` / ``glued_first``: whole, heading glued to the first sentence, lines glued;
+* ``recased``: whole, in capitals; ``repunct``: whole, commas and brackets dropped, dashes,
+  quotes and the space before ``%`` changed;
+* ``spaceless`` / ``spaceless_cut``: every space removed, whole or cut;
+* ``repeat`` (in the page's own text) and, on pages without a label, whole copies that stand in
+  the page's text (``body_glued``, ``body_recased``, ...): these state the page's statement.
+
+Publish dates run over ~10 months; a story is repeated only within 45 days of its birth.
 
 Truth: every piece of an article that carries a fact (a number with ``%``, a currency or a unit,
 or a policy word; a cut piece only if such a cue ends before the cut) is a *span* with the id of
-the statement it copies. A statement is identified by its exact text and the date of its dated
-heading, if any, and the year of its yearless dates. Copies no deduplicator can attribute are
-flagged ``"ambiguous": true`` (see :class:`Truth`: a teaser cut before the point where two
-statements differ; a price line without its dated heading whose text recurs under another
-date). The truth is written in the ``clusters.json`` format of ``docs/spec/GOLD_FORMAT.md``
-(one cluster per statement, spans carry an extra ``kind``) plus a parallel ``statements`` list,
-so ``rare_earth_ie.frontends.evaluate.bcubed`` scores a deduplication against it.
+the statement it copies. A statement is identified by its exact text, the date of its dated
+heading (if any), the year of its yearless dates, and, when it has no date of its own or of a
+heading, the month of the page it stands on: a *template line* (the same words in the reports
+of two months, whole, in the pages' own text) is two statements, while a teaser (cut, with a
+tail, or in a block of related stories) keeps its source's identity. Copies no deduplicator can
+attribute are flagged ``"ambiguous": true`` (see :class:`Truth`: a teaser cut before the point
+where two statements differ, a whole teaser of words two months both state, a price line
+without its dated heading whose text recurs under another date). The truth is written in the
+``clusters.json`` format of ``docs/spec/GOLD_FORMAT.md`` (one cluster per statement, spans carry
+an extra ``kind``) plus a parallel ``statements`` list, so
+``rare_earth_ie.frontends.evaluate.bcubed`` scores a deduplication against it.
 
     python benchmarks/gen_dump.py --mentions 10000 --seed 0 -o /tmp/dump.jsonl --truth /tmp/truth.json
 
@@ -609,14 +623,26 @@ class Story:
     born: date
     copies_left: int
     spec: Spec
+    #: per statement id: (text, heading date, meta, anchor, dated?) to name it again on another page
+    keys: dict = field(default_factory=dict)
 
 
-_FOLD = re.compile(r"[\W_]+", re.UNICODE)
+#: copies cut before their statement's end (a teaser's piece), and whole teasers (placed in a
+#: page's block of related stories, or marked by a tail): both keep their source's identity
+CUT_KINDS = ("cut", "spaceless_cut", "cut_number", "suffix_cut")
+TEASER_KINDS = ("glued", "glued_first", "recased", "repunct", "spaceless", "suffix")
+#: labels of a page's block of related stories
+MARKERS = ["Related:", "Read more", "See also", "More news", "Recommended", "Related articles",
+           "推荐阅读 Recommended"]
+
+_FOLD = re.compile(r"[^\w%$\u00a2-\u00a5\u20a0-\u20cf]+|_+", re.UNICODE)
+_TAIL = re.compile(r"(?:\s*(?:\.\.\.|…|Read more|»))+\s*$", re.I)
 
 
 def fold(text: str) -> str:
-    """Case, punctuation and spaces folded away (as ``rare_earth_ie.facts.normalise_text``)."""
-    return _FOLD.sub("", unicodedata.normalize("NFKC", text).lower())
+    """Case, punctuation and spaces folded away, currency signs and % kept, a teaser's tail
+    dropped (as ``rare_earth_ie.facts.normalise_text``)."""
+    return _FOLD.sub("", unicodedata.normalize("NFKC", _TAIL.sub("", text)).lower())
 
 
 class Truth:
@@ -636,19 +662,28 @@ class Truth:
         # (sid, span index, folded piece, prefix?) for the copies that may be ambiguous
         self.checks: list[tuple[int, int, str, bool]] = []
 
-    def sid(self, text: str, heading_date: Optional[date], meta: dict, anchor: str = "") -> int:
-        key = (text, heading_date.isoformat() if heading_date else "", anchor)
+    def sid(self, text: str, heading_date: Optional[date], meta: dict, anchor: str = "", page: str = "") -> int:
+        """The statement of ``text`` under its dated heading (if any), with the years of its
+        yearless dates (``anchor``) and, for a statement dated only by the page it stands on,
+        that page's month (``page``, ``YYYY-MM``): the same words in the reports of two months
+        are two statements."""
+        key = (text, heading_date.isoformat() if heading_date else "", anchor, page)
         sid = self.index.get(key)
         if sid is None:
             sid = self.index[key] = len(self.statements)
-            self.statements.append({"sid": sid, "text": text, "heading_date": key[1] or None, **meta})
+            self.statements.append({"sid": sid, "text": text, "heading_date": key[1] or None,
+                                    **meta, "page": page or None})
             self.spans.append([])
         return sid
 
     def add_span(self, sid: int, doc_id: str, a: int, b: int, kind: str, piece: str) -> None:
         sp = self.spans[sid]
-        if kind in ("cut", "spaceless_cut"):
+        if kind in CUT_KINDS:
             self.checks.append((sid, len(sp), fold(piece), True))
+        elif kind in TEASER_KINDS:
+            # a whole teaser of a statement dated by its page: the same words of another month
+            # are another statement, and the teaser cannot tell which
+            self.checks.append((sid, len(sp), fold(piece), False))
         elif kind not in ("full", "repeat") or not self.statements[sid]["heading_date"]:
             # a price line whose text recurs under another dated heading (or none): a copy that
             # does not carry its own heading cannot tell which one it is
@@ -734,17 +769,21 @@ class Generator:
     def _render(self, sec: Section, spec: Spec, d: date, parent: Optional[Story] = None,
                 what: str = "") -> Story:
         lines = []
+        keys = {}
         for li, ln in enumerate(sec.lines):
             row = []
             for si, s in enumerate(ln):
                 text, values = render_sentence(s, sec, spec)
                 sid = -1
                 if s.fact and FACT_CUE.search(text):
-                    sid = self.truth.sid(text, spec.heading_date if sec.is_price_list else None, {
-                        "template": [sec.idx, li, si], "price": sec.is_price_list,
-                        "slots": [list(v) for v in values],
-                        "published": d.isoformat(), "sibling": what or None},
-                        anchor=yearless_anchor(s, sec, spec))
+                    hd = spec.heading_date if sec.is_price_list else None
+                    dated = hd is not None or any(sl.kind == "date" for sl in s.slots)
+                    meta = {"template": [sec.idx, li, si], "price": sec.is_price_list,
+                            "slots": [list(v) for v in values],
+                            "published": d.isoformat(), "sibling": what or None}
+                    anchor = yearless_anchor(s, sec, spec)
+                    sid = self.truth.sid(text, hd, meta, anchor, "" if dated else d.strftime("%Y-%m"))
+                    keys[sid] = (text, hd, meta, anchor, dated)
                 row.append((text, s.sep, sid))
             lines.append(row)
         if spec.heading_date is not None:
@@ -756,7 +795,7 @@ class Generator:
         r = self.rng.random()
         copies = 0 if r < 0.25 else 1 if r < 0.5 else 2 if r < 0.7 else 3 if r < 0.82 else \
             4 if r < 0.9 else self.rng.randint(5, 10)
-        return Story(lines, heading, sec.idx, d, copies, spec)
+        return Story(lines, heading, sec.idx, d, copies, spec, keys)
 
     # -- copies --
     @staticmethod
@@ -799,15 +838,22 @@ class Generator:
         text = "".join(parts)
         return self._cut(text, spans, "spaceless_cut") if cut else (text, spans)
 
-    def _cut(self, text: str, spans, kind: str):
+    def _cut(self, text: str, spans, kind: str, in_number: bool = False):
         if len(text) < 170:
             return text, spans
         L = min(len(text) - 1, self.rng.randint(150, 300))
-        for d in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5):
-            c = L + d
-            if 0 < c < len(text) and text[c - 1].isalnum() and text[c].isalnum():
-                L = c
-                break
+        nums = [m for m in re.finditer(r"\d[\d,.]*\d", text) if 120 <= m.start() and m.end() < len(text)]
+        if in_number and nums:
+            # inside a number of a fact-bearing copy, between two digits ("$61.2" of "$61.20/kg")
+            m = self.rng.choice(nums)
+            L = self.rng.choice([i for i in range(m.start() + 1, m.end()) if text[i - 1].isdigit()])
+        else:
+            kind = "cut" if kind == "cut_number" else kind
+            for d in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5):
+                c = L + d
+                if 0 < c < len(text) and text[c - 1].isalnum() and text[c].isalnum():
+                    L = c
+                    break
         out = []
         for sid, a, b, k in spans:
             if b <= L:
@@ -818,16 +864,70 @@ class Generator:
                     out.append((sid, a, L, kind))
         return text[:L], out
 
-    def _copy(self, st: Story) -> tuple[str, list]:
+    def _recased(self, st: Story, how: str) -> tuple[str, list[tuple[int, int, int, str]]]:
+        """A copy re-cased ("upper") or re-punctuated ("punct": commas dropped, dashes and
+        quotes changed, a space before %, brackets dropped), its heading glued on; one line."""
+        parts, spans, pos = [st.heading], [], len(st.heading)
+        for row in st.sid_lines:
+            for text, sep, sid in row:
+                if how == "upper":
+                    t = text.upper()
+                else:
+                    t = (text.replace(",", "").replace("-", "–").replace("%", " %").replace('"', "'")
+                         .replace("(", "").replace(")", ""))
+                if sid >= 0:
+                    spans.append((sid, pos, pos + len(t), "recased" if how == "upper" else "repunct"))
+                parts.append(t + (sep if sep.strip() else " "))
+                pos += len(t) + (len(sep) if sep.strip() else 1)
+        return "".join(parts).rstrip(), spans
+
+    def _copy(self, st: Story, page: date) -> tuple[str, list, str]:
+        """A copy of a story on a later page, and what it is: "body" (a whole repeat in the page's
+        own text: the page's statement, the same words dated by another month being another
+        statement), "whole" (a whole teaser: in a block of related stories it keeps its source's
+        identity, in the page's own text it is the page's) or "teaser" (cut, or with a teaser's
+        tail: its source's wherever it stands)."""
         r = self.rng.random()
-        if r < 0.15:
+        if r < 0.12:
             text, spans = self._full(st)
-            return text, [(s, a, b, "repeat") for s, a, b, _ in spans]
+            return text, [(s, a, b, "repeat") for s, a, b, _ in spans], "body"
+        if r < 0.20:
+            return (*self._glued(st, cut=False), "whole")
         if r < 0.25:
-            return self._glued(st, cut=False)
-        if r < 0.75:
-            return self._glued(st, cut=True)
-        return self._spaceless(st, cut=self.rng.random() < 0.6)
+            return (*self._recased(st, "upper"), "whole")
+        if r < 0.30:
+            return (*self._recased(st, "punct"), "whole")
+        if r < 0.58:
+            return self._cut_copy(*self._glued(st, cut=False), "cut")
+        if r < 0.66:
+            return self._cut_copy(*self._glued(st, cut=False), "cut_number")
+        if r < 0.74:
+            text, spans = self._glued(st, cut=False)
+            if self.rng.random() < 0.7:
+                text, spans, _ = self._cut_copy(text, spans, "cut")
+            tail = self.rng.choice(["...", "…", " Read more", "... Read more »"])
+            spans = [(s, a, b, ("suffix_cut" if k == "cut" else "suffix") if b == len(text) else k)
+                     for s, a, b, k in spans]
+            return text + tail, spans, "teaser"
+        if self.rng.random() < 0.6:
+            return self._cut_copy(*self._spaceless(st, cut=False), "spaceless_cut")
+        return (*self._spaceless(st, cut=False), "whole")
+
+    def _cut_copy(self, text: str, spans: list, kind: str) -> tuple[str, list, str]:
+        """The copy cut (a teaser), or whole when too short to cut."""
+        cut, out = self._cut(text, spans, kind, in_number=kind == "cut_number")
+        return cut, out, "teaser" if len(cut) < len(text) else "whole"
+
+    def _rekey(self, st: Story, spans: list, page: date) -> list:
+        """Whole copies standing in a page's own text: each states the page's statement (the
+        same as the story's when dated by its text or heading, or told the same month)."""
+        out = []
+        for sid, a, b, k in spans:
+            text, hd, meta, anchor, dated = st.keys[sid]
+            new = self.truth.sid(text, hd, {**meta, "published": page.isoformat()}, anchor,
+                                 "" if dated else page.strftime("%Y-%m"))
+            out.append((new, a, b, k if k == "repeat" else "body_" + k))
+        return out
 
     # -- articles --
     def __iter__(self) -> Iterator[tuple[dict, list[dict]]]:
@@ -854,11 +954,20 @@ class Generator:
                 st = self.alive[rng.randrange(len(self.alive))]
                 if st.copies_left > 0 and all(st is not x for x in picked):
                     picked.append(st)
+            block: list[tuple[str, list]] = []
+            marker = rng.random() < 0.85     # else the whole copies stand in the page's own text
             for st in picked:
                 st.copies_left -= 1
-                parts.append(self._copy(st))
-                if rng.random() < 0.03:            # the same paragraph twice on one page
-                    parts.append(self._copy(st))
+                for _ in range(2 if rng.random() < 0.03 else 1):   # the same paragraph twice on one page
+                    text, sp, what = self._copy(st, d)
+                    if what == "teaser" or what == "whole" and marker:
+                        block.append((text, sp))
+                    else:
+                        parts.append((text, self._rekey(st, sp, d)))
+            if block:
+                if marker:
+                    parts.append((rng.choice(MARKERS), []))
+                parts.extend(block)
             self.alive.extend(births)
             doc_id = f"a{i:07d}"
             text_parts, spans, pos = [], [], 0
@@ -992,7 +1101,7 @@ def truth_facts(dump_path: str | Path, truth: dict, n_process: int = 1, batch_si
             dates = [e for e in out if e.label == "DATE"]
             if dates:
                 period, source = dates[0].value, "text"
-            elif st.get("heading_date") and kind in ("full", "repeat", "glued", "glued_first", "cut"):
+            elif st.get("heading_date") and not kind.startswith("spaceless"):
                 hd = st["heading_date"]
                 period, source = {"start": hd, "end": hd, "grain": "day"}, "heading"
             elif pub:
@@ -1003,9 +1112,13 @@ def truth_facts(dump_path: str | Path, truth: dict, n_process: int = 1, batch_si
                 source = "published"
             else:
                 period, source = None, None
-            yield Fact.model_construct(fact_id=make_fact_id(text, period, source), doc_id=doc_id, text=text,
-                                       start=start, end=end, entities=out, subject=subject, metric=metric,
-                                       period=period, period_source=source)
+            # what the extractor tells from the page: a teaser (cut, with a tail, or in a block of
+            # related stories) and a copy cut before its end
+            teaser = kind in TEASER_KINDS or kind in CUT_KINDS
+            yield Fact.model_construct(fact_id=make_fact_id(text, period, source, teaser), doc_id=doc_id,
+                                       text=text, start=start, end=end, entities=out, subject=subject,
+                                       metric=metric, period=period, period_source=source, teaser=teaser,
+                                       truncated=kind in CUT_KINDS)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

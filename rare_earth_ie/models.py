@@ -74,18 +74,34 @@ class Entity(BaseModel):
 class Fact(BaseModel):
     """A sentence or clause of one article carrying a PERCENT, MONEY, QUANTITY or POLICY."""
 
-    fact_id: str = Field(description="stable hash of the normalised text and any explicit period")
+    fact_id: str = Field(description="stable hash of the normalised text and the period it refers to "
+                         "(none for a teaser dated only by its page)")
     doc_id: str = Field(description="the article it is in")
     text: str = Field(description="the sentence or clause, exactly `raw[start:end]`")
     start: int = Field(description="character offset into the raw article text")
     end: int = Field(description="character offset into the raw article text (exclusive)")
     entities: list[Entity] = Field(description="the entities inside it")
-    subject: Optional[str] = Field(default=None, description="what the statement is about")
-    metric: Optional[str] = Field(default=None, description="what is measured (`price`, `volume`, ...)")
+    subject: Optional[str] = Field(default=None, description="what the statement is about: the normalised "
+                                   "name of an organisation, place or material, else a commodity phrase "
+                                   "(`rare earth magnets`); never a heading or a label")
+    subject_type: Optional[Literal["ORG", "GPE", "MATERIAL"]] = Field(
+        default=None, description="the entity label of `subject`; null for a commodity phrase")
+    metric: Optional[str] = Field(default=None, description="what is measured, from the vocabulary of "
+                                  "`patterns/facts.json` (`price`, `export volume`, `revenue`, ...; see Metrics)")
+    value: Optional[dict[str, Any]] = Field(default=None, description="the entity that states the metric's "
+                                            "value: its `label`, `text` and normalised value (amount or "
+                                            "value, unit, currency, per)")
+    change: Optional[dict[str, Any]] = Field(default=None, description="a percentage change stated with it: "
+                                             "`{value, direction, basis}`")
     period: Optional[dict[str, Any]] = Field(default=None, description="the time it refers to, "
                                              "`{start, end, grain}` like a DATE value")
     period_source: Optional[Literal["text", "heading", "published"]] = Field(
         default=None, description="where `period` came from")
+    teaser: bool = Field(default=False, description="a copy of a statement of another page: on a line cut "
+                         "off, ending in `...` or `Read more`, or in a block of related stories; its "
+                         "page's publish date is not its period")
+    truncated: bool = Field(default=False, description="the text stops before the statement's end (cut "
+                            "mid-word or with a teaser's tail); it may be the beginning of a longer copy")
 
     def _repr_html_(self) -> str:
         from .frontends.render import facts_table
@@ -124,17 +140,26 @@ class Mention(BaseModel):
 class CanonicalFact(BaseModel):
     """One statement after deduplication, with every place it was seen."""
 
-    fact_id: str = Field(description="stable hash of the canonical text and its explicit period")
+    fact_id: str = Field(description="stable hash of the canonical text and its `period_key`")
     text: str = Field(description="the most complete version seen")
     entities: list[Entity] = Field(description="the entities of that version (offsets into its article)")
     mentions: list[Mention] = Field(description="every place the statement was seen")
     support: int = Field(description="the number of mentions")
-    subject: Optional[str] = Field(default=None, description="what the statement is about")
-    metric: Optional[str] = Field(default=None, description="what is measured (`price`, `volume`, ...)")
+    subject: Optional[str] = Field(default=None, description="what the statement is about (see Fact)")
+    subject_type: Optional[Literal["ORG", "GPE", "MATERIAL"]] = Field(
+        default=None, description="the entity label of `subject`; null for a commodity phrase")
+    metric: Optional[str] = Field(default=None, description="what is measured (see Metrics)")
+    value: Optional[dict[str, Any]] = Field(default=None, description="the entity that states the value "
+                                            "(see Fact)")
+    change: Optional[dict[str, Any]] = Field(default=None, description="a percentage change stated with it")
     period: Optional[dict[str, Any]] = Field(default=None, description="the time it refers to, "
                                              "`{start, end, grain}`")
     period_source: Optional[Literal["text", "heading", "published"]] = Field(
         default=None, description="where `period` came from")
+    period_key: str = Field(default="", description="the period that keeps this statement apart from the "
+                            "same words in a report of another period (`start..end`); empty when no copy "
+                            "was dated but by the page it was copied to")
+    truncated: bool = Field(default=False, description="every copy seen was cut before the statement's end")
 
     def _repr_html_(self) -> str:
         from .frontends.render import facts_table

@@ -39,18 +39,37 @@ def test_spans_are_copies_of_their_statement(dump):
         for sp in cluster:
             piece = text[sp["doc_id"]][sp["start"]:sp["end"]]
             kinds.add(sp["kind"])
-            if sp["kind"] in ("full", "repeat", "glued", "glued_first"):
+            kind = sp["kind"].removeprefix("body_")
+            if kind in ("full", "repeat", "glued", "glued_first", "suffix"):
                 assert piece == full
-            elif sp["kind"] == "cut":
+            elif kind in ("cut", "cut_number", "suffix_cut"):
                 assert full.startswith(piece) and len(piece) < len(full)
+            elif kind == "recased":
+                assert piece == full.upper()
+            elif kind == "repunct":
+                assert gen_dump.fold(piece) == gen_dump.fold(full) and piece != full
             else:
                 nospace = re.sub(r"\s+", "", full)
                 assert nospace.startswith(piece)
-                assert sp["kind"] == "spaceless_cut" or piece == nospace
+                assert kind == "spaceless_cut" or piece == nospace
             assert gen_dump.FACT_CUE.search(full)
-            if sp["kind"].endswith("cut"):
+            if kind in gen_dump.CUT_KINDS:
                 assert gen_dump.FACT_CUE.search(piece)
-    assert kinds == {"full", "repeat", "glued", "glued_first", "cut", "spaceless", "spaceless_cut"}
+            if kind == "cut_number":  # cut between two digits of a number
+                rest = full[len(piece):]
+                assert piece[-1].isdigit() and (rest[0].isdigit() or rest[:2][-1:].isdigit())
+    assert kinds >= {"full", "repeat", "glued", "glued_first", "cut", "cut_number", "suffix", "suffix_cut",
+                     "recased", "repunct", "spaceless", "spaceless_cut"}
+
+
+def test_template_lines_of_other_months_are_other_statements(dump):
+    """The same words dated only by their pages, in two months' reports, are two statements."""
+    _, truth = dump
+    by_text = {}
+    for st in truth["statements"]:
+        if st["page"]:
+            by_text.setdefault(st["text"], set()).add(st["page"])
+    assert any(len(pages) > 1 for pages in by_text.values())
 
 
 def test_pages_look_scraped(dump):

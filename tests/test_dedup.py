@@ -20,7 +20,9 @@ def test_facts_split_glued_headings_and_label_lines():
     r = results("Price TrendsTerbium Metal: ¥8,250,000/ton (unchanged)\nNeodymium Metal: ¥697,500/ton (unchanged)")[0]
     assert [f.text for f in r.facts] == ["Terbium Metal: ¥8,250,000/ton (unchanged)",
                                          "Neodymium Metal: ¥697,500/ton (unchanged)"]
-    assert r.facts[0].metric == "price" and r.facts[0].subject == "Terbium Metal price"
+    # the label names the material: the subject is the material, the metric says price
+    assert r.facts[0].metric == "price" and r.facts[0].subject == "terbium metal"
+    assert r.facts[0].subject_type == "MATERIAL" and r.facts[0].value["amount"] == 8250000
 
 
 def test_fact_period_from_text_heading_and_published():

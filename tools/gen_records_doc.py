@@ -101,7 +101,51 @@ def render() -> str:
             out.append(f"### `Entity.value` by label\n\nLabels: {labels}. The keys of the normalised "
                        f"value (`models.VALUE_FIELDS`):\n\n{value_table(models.VALUE_FIELDS)}\n")
     out.append("## FactList\n\n" + _md(models.FactList.__doc__) + "\n")
+    out.append(metrics_section())
     return "\n".join(out)
+
+
+METRICS_INTRO = """\
+## Metrics
+
+`Fact.metric` names what a statement measures. The vocabulary is `patterns/facts.json`
+(`metrics`): the first metric word of a clause whose value the clause states wins (`net profit`
+over `cumulative` in *Cumulative net profit ... was ¥228 million*); with none, a price per unit
+makes a `price`, a POLICY its kind's metric (`tariff rate`, `export control`, `mandate`, else
+`policy`), else the heading's metric word. A `volume` becomes an `export volume` or an
+`import volume` by the flow words (`flows`) of the clause, its label or its headings
+(*Export Dynamics* over *September Volume: 5,774 tons*), and an `export value` or `import value`
+when only money is stated. `Fact.value` is the entity of the label `value_labels` gives the
+metric (else the first MONEY or QUANTITY, else a PERCENT level; of `from X to Y`, Y);
+`Fact.change` a percentage change beside it. Headings and labels feed the metric and the period,
+never the subject: the subject is the entity a label names (*Terbium Metal:*, *US:*), else the
+entity owning the metric word (*Lynas revenue*, *China's exports*, *the price of terbium*), else
+the first organisation, place or material that is not a destination or source, else a commodity
+phrase (`commodity_words`).
+"""
+
+
+def metrics_section() -> str:
+    """The metric vocabulary of patterns/facts.json as a table."""
+    import json
+
+    d = json.loads((ROOT / "patterns" / "facts.json").read_text(encoding="utf-8"))
+    value_of = {m: lb for lb, ms in d["value_labels"].items() if lb != "_doc" for m in ms}
+    rows = ["| metric | value from | words |", "|---|---|---|"]
+    for metric, words in d["metrics"].items():
+        if metric == "_doc":
+            continue
+        rows.append(f"| `{metric}` | {value_of.get(metric, 'first MONEY/QUANTITY')} | "
+                    f"{_cell(', '.join(words))} |")
+    for flow, words in d["flows"].items():
+        if flow != "_doc":
+            rows.append(f"| `{flow}` | QUANTITY | a `volume` with: {_cell(', '.join(words))} |")
+    for metric in ("export value", "import value"):
+        if metric not in d["metrics"]:
+            rows.append(f"| `{metric}` | MONEY | an export/import volume that states money only |")
+    rows.append("| `mandate`, `policy` | first MONEY/QUANTITY | a POLICY of that kind (mandate; law, "
+                "plan, programme, announcement, other) with no metric word |")
+    return METRICS_INTRO + "\n" + "\n".join(rows) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

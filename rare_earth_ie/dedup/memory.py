@@ -6,7 +6,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from .._gc import gc_paused
 from ..models import ArticleResult, CanonicalFact, Fact, Mention
-from .core import Variant, assemble, block_edges, block_keys, canonical, facets, sort_canonical, variant_key
+from .core import Variant, as_facts, assemble, block_edges, block_keys, canonical, fold, sort_canonical
 
 
 class Deduplicator:
@@ -24,28 +24,23 @@ class Deduplicator:
         self.spill_after = spill_after
         self.tmpdir = tmpdir
         self._held = 0
+        self._seq = 0      # facts added so far: where each came in the input
         self._disk = None  # a DiskDeduplicator once the state outgrew spill_after
 
     def add_fact(self, f: Fact, mentions: Optional[list] = None) -> None:
-        rows = [(f.doc_id, f.start, f.end, f.text)] if mentions is None else [
+        rows = None if mentions is None else [
             (m.doc_id, m.start, m.end, m.text) if isinstance(m, Mention) else tuple(m) for m in mentions]
+        seq, self._seq = self._seq, self._seq + 1
         if self._disk is not None:
-            self._disk.add_fact(f, rows)
+            self._disk.add_fact(f, rows, seq)
             return
-        norm, pk = variant_key(f)
-        if not norm:
-            return
-        key = (norm, pk)
-        v = self.variants.get(key)
+        n = len(self.variants)
+        v = fold(self.variants, f, rows, seq)
         if v is None:
-            nums, mats = facets(f)
-            v = self.variants[key] = Variant(norm, pk, f, nums, mats, vid=len(self.variants))
+            return
+        if len(self.variants) > n:
             self._held += 20  # a variant weighs about as much as twenty mentions
-        elif v.better_rep(f):
-            v.fact = f
-        v.mentions.extend(rows)
-        v.count += len(rows)
-        self._held += len(rows)
+        self._held += 1 if rows is None else len(rows)
         if self.spill_after is not None and self._held > self.spill_after:
             self._to_disk()
 
@@ -61,22 +56,9 @@ class Deduplicator:
         self._disk = disk
 
     def add(self, result: Union[ArticleResult, Fact, CanonicalFact]) -> None:
-        if isinstance(result, ArticleResult):
-            for f in result.facts:
-                self.add_fact(f)
-        elif isinstance(result, Fact):
-            self.add_fact(result)
-        elif isinstance(result, CanonicalFact):
-            # deduplicating canonical facts again: the canonical text stands for its mentions
-            first = min(result.mentions, key=lambda m: (m.doc_id, m.start)) if result.mentions else None
-            f = Fact(fact_id=result.fact_id, doc_id=first.doc_id if first else "",
-                     text=result.text, start=first.start if first else 0,
-                     end=first.end if first else 0, entities=result.entities,
-                     subject=result.subject, metric=result.metric, period=result.period,
-                     period_source=result.period_source)
-            self.add_fact(f, list(result.mentions))
-        else:
-            raise TypeError(f"cannot deduplicate a {type(result).__name__}")
+        """Add an article's facts, a fact, or a canonical fact (with all its mentions)."""
+        for f, rows in as_facts(result):
+            self.add_fact(f, rows)
 
     def clusters(self) -> list[list[Variant]]:
         blocks: dict[tuple, list[Variant]] = defaultdict(list)
@@ -113,4 +95,3 @@ def deduplicate(results: Iterable[Union[ArticleResult, Fact, CanonicalFact]]) ->
     for r in results:
         d.add(r)
     return d.finish()
-

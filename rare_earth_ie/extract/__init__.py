@@ -161,12 +161,12 @@ class Extractor:
         for f in doc._.rei_facts or []:
             s, e = rep.to_raw(f["start"], f["end"])
             text = raw[off + s:off + e]
-            fid = make_fact_id(text, f["period"], f["period_source"])
+            fid = make_fact_id(text, f["period"], f["period_source"], f["teaser"])
+            # the facts component's fields, entities mapped to raw offsets
+            fields = {k: v for k, v in f.items() if k not in ("start", "end", "entities")}
             facts.append(Fact(
                 fact_id=fid, doc_id=article.doc_id, text=text, start=off + s, end=off + e,
-                entities=[local[id(x)] for x in f["entities"] if id(x) in local],
-                subject=f["subject"], metric=f["metric"], period=f["period"],
-                period_source=f["period_source"]))
+                entities=[local[id(x)] for x in f["entities"] if id(x) in local], **fields))
 
 
 def get_extractor(patterns_dir: Optional[str] = None, settings: Settings = DEFAULT) -> Extractor:

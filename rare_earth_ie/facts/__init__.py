@@ -5,6 +5,6 @@
 * :mod:`.identity`: what makes two copies one statement (normalised text, period key, fact id);
   light, so that dedup needs no spaCy.
 """
-from .identity import make_fact_id, normalise_text, period_key
+from .identity import fact_id_for, make_fact_id, normalise_text, period_key, strip_teaser_tail
 
-__all__ = ["make_fact_id", "normalise_text", "period_key"]
+__all__ = ["fact_id_for", "make_fact_id", "normalise_text", "period_key", "strip_teaser_tail"]

@@ -13,8 +13,9 @@ What runs where:
   one pipeline (:func:`rare_earth_ie.extract.get_extractor`, cached per process) and runs
   :meth:`Extractor.pipe_safe` over batches of its partition;
 * deduplication is a distributed job: the facts of each partition are folded into variants
-  (one per normalised text and explicit period, as :class:`Deduplicator` does), the variants of
-  equal key are merged after a shuffle by key, and every variant is sent to the blocks it is
+  (one per normalised text and period key) by :func:`rare_earth_ie.dedup.core.fold`, the
+  step every engine takes; the variants of equal key are combined after a shuffle by key
+  (:func:`rare_earth_ie.dedup.core.merge`), and every variant is sent to the blocks it is
   compared in (:func:`block_keys`); each block is compared on one worker (:func:`block_edges`);
 * the client collects the variants and the matching pairs (small) and assembles the clusters
   (:func:`assemble`, :func:`canonical`, :func:`sort_canonical`).
@@ -36,9 +37,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Union
 
-from ..dedup import Deduplicator
-from ..dedup.core import Variant, assemble, block_edges, block_keys, canonical, sort_canonical, variant_key
-from ..models import Article, Fact, FactList
+from ..dedup.core import (Variant, as_facts, assemble, block_edges, block_keys, canonical, fold, merge,
+                          sort_canonical)
+from ..models import Article, FactList
 from ..read import (JSONL_SUFFIXES, TEXT_SUFFIXES, ReadError, ReadWarning, expand_paths, jsonl_items,
                     python_items, read_txt, txt_item)
 
@@ -338,55 +339,17 @@ def extract_bag(paths_or_bag, batch_size: int = 64, patterns_dir: Optional[str] 
 # --- deduplication -----------------------------------------------------------------------------
 
 
-class _Partial(NamedTuple):
-    """A variant as one partition saw it; merged across partitions by :func:`_merge`. Every
-    ``seq`` is (partition, position in it): the order of the input."""
-
-    first: tuple          # seq of the first fact of this key (its numbers and materials count)
-    numbers: tuple
-    materials: frozenset
-    rank: tuple           # (-len(text), doc_id, start, seq) of the representative copy
-    fact: Fact
-    mentions: list        # [(seq, (doc_id, start, end, text)), ...]
-
-
-class _PartitionDeduplicator(Deduplicator):
-    """The single-machine :class:`Deduplicator` over one partition, recording when each
-    variant was first seen and when its representative was picked."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.n = 0
-        self.first: dict[tuple, int] = {}
-        self.rep_at: dict[tuple, int] = {}
-
-    def add_fact(self, f: Fact, mentions: Optional[list] = None) -> None:
-        n, self.n = self.n, self.n + 1
-        key = variant_key(f)
-        before = self.variants.get(key)
-        prev = before.fact if before is not None else None
-        super().add_fact(f, mentions)
-        v = self.variants.get(key)
-        if v is None:
-            return
-        if before is None:
-            self.first[key] = self.rep_at[key] = n
-        elif v.fact is not prev:
-            self.rep_at[key] = n
-
-
 def _partition_variants(items: Iterable, index: list) -> list:
+    """The facts of one partition folded into variants (:func:`fold`, as every engine does),
+    each fact's ``seq`` its place in the input: (partition, position in it)."""
     (p,) = index
-    d = _PartitionDeduplicator()
+    variants: dict = {}
+    n = 0
     for r in items:
-        d.add(r)
-    out = []
-    for key, v in d.variants.items():
-        f = v.fact
-        out.append((key, _Partial((p, d.first[key]), v.numbers, v.materials,
-                                  (-len(f.text), f.doc_id, f.start, (p, d.rep_at[key])), f,
-                                  [((p, k), m) for k, m in enumerate(v.mentions)])))
-    return out
+        for f, rows in as_facts(r):
+            fold(variants, f, rows, (p, n))
+            n += 1
+    return list(variants.items())
 
 
 def _key(kv: tuple):
@@ -394,15 +357,9 @@ def _key(kv: tuple):
 
 
 def _merge(group: tuple) -> Variant:
-    """All partials of one key -> the variant the single-machine run builds."""
-    (norm, pkey), kvs = group
-    parts = [p for _, p in kvs]
-    first = min(parts, key=lambda p: p.first)
-    rep = min(parts, key=lambda p: p.rank)
-    mentions = sorted((m for p in parts for m in p.mentions), key=lambda m: m[0])
-    return Variant(norm=norm, pkey=pkey, fact=rep.fact, numbers=first.numbers,
-                    materials=first.materials, mentions=[row for _, row in mentions],
-                    count=len(mentions))
+    """All partitions' variants of one key -> the variant the single-machine run builds."""
+    _, kvs = group
+    return merge([v for _, v in kvs])
 
 
 def _light(v: Variant) -> Variant:

@@ -47,7 +47,7 @@ def first(entities: Iterable[Entity], label: str) -> Optional[Entity]:
 def main_value(fact: Union[Fact, CanonicalFact]) -> Optional[Entity]:
     """The entity that states the fact's value: for a price the MONEY, for a volume the
     QUANTITY, ...; else the first MONEY, QUANTITY or PERCENT; else its POLICY."""
-    want = _PREFERRED.get(fact.metric or "")
+    want = (fact.value or {}).get("label") or _PREFERRED.get(fact.metric or "")
     return ((want and first(fact.entities, want))
             or next((e for e in fact.entities if e.label in _NUMERIC), None)
             or first(fact.entities, "POLICY"))
