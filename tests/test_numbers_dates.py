@@ -115,21 +115,48 @@ def test_not_a_date(text):
 def test_units_outside_our_tables_come_from_quantulum3_only_if_it_knows_the_word(monkeypatch):
     from quantulum3 import parser
 
-    from rare_earth_ie.extract.recognizers.units import quantulum_unit
+    from rare_earth_ie.extract.recognizers import units
+    from rare_earth_ie.extract.recognizers.units import ask_quantulum, quantulum_unit
 
     assert dict(ents("a field of 12 gauss and 40 kilojoules", "QUANTITY")) == {
         "12 gauss": {"value": 12.0, "value_max": None, "unit": "G"},
         "40 kilojoules": {"value": 40.0, "value_max": None, "unit": "kJ"}}
 
     asked = []
-    monkeypatch.setattr(parser, "parse", lambda text, *a, **k: asked.append(text) or [])
+    real_parse = parser.parse
+    monkeypatch.setattr(parser, "parse", lambda text, *a, **k: asked.append(text) or real_parse(text, *a, **k))
     quantulum_unit.cache_clear()
     # random letters after digits (base64, hashes) never reach the parser (~10 ms a call)
     assert ents("id 5aBcDeFgH 7QwErTy 9zzkq", "QUANTITY") == []
     assert quantulum_unit("xQzvbn") is None
-    assert asked == []
-    assert quantulum_unit("furlongs") is None and asked == ["1 furlongs"]  # a word it knows is asked
+    # a word of quantulum3's tables is answered from its generated table, as quantulum3 answers
+    assert quantulum_unit("furlongs") == ask_quantulum("furlongs") and asked == ["1 furlongs"]
+    assert quantulum_unit("furlongs") is not None
+    # another case of a table's word, or a table made by another quantulum3 version: asked live
+    asked.clear()
     quantulum_unit.cache_clear()
+    assert quantulum_unit("FURLONGS") == ask_quantulum("FURLONGS") and asked[0] == "1 FURLONGS"
+    monkeypatch.setattr(units, "_answers", lambda: None)
+    asked.clear()
+    quantulum_unit.cache_clear()
+    quantulum_unit("furlongs")
+    assert asked == ["1 furlongs"]
+    quantulum_unit.cache_clear()
+
+
+def test_the_quantulum3_table_is_what_quantulum3_answers():
+    """patterns/quantulum_units.json is quantulum3's own answer for every word it holds (for the
+    installed version; tools/build_quantulum_units.py makes it anew after an upgrade)."""
+    import random
+    from importlib.metadata import version
+
+    from rare_earth_ie.extract.recognizers.units import ask_quantulum
+    from rare_earth_ie.patterns import load_json
+
+    data = load_json("quantulum_units.json")
+    assert data["quantulum3"] == version("quantulum3"), "run tools/build_quantulum_units.py"
+    sample = random.Random(3).sample(sorted(data["units"]), 60)
+    assert {w: data["units"][w] for w in sample} == {w: ask_quantulum(w) for w in sample}
 
 
 def test_quantulum3_peer_cases_with_physical_units():

@@ -124,12 +124,20 @@ def trie_alternation(words) -> str:
 
 
 def _trie_regex(node: dict) -> str:
-    def depth(n: dict) -> int:
-        return max((1 + depth(c) for k, c in n.items() if k), default=0)
+    depths: dict[int, int] = {}
 
-    alts = []
-    for ch, child in sorted(((k, c) for k, c in node.items() if k), key=lambda kc: (-depth(kc[1]), kc[0])):
-        alts.append(re.escape(ch) + (_trie_regex(child) if any(child) else ""))
-    if "" in node and alts:
-        alts.append("")
-    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    def depth(n: dict) -> int:  # each node's once (by identity): a long word list is a deep trie
+        d = depths.get(id(n))
+        if d is None:
+            d = depths[id(n)] = max((1 + depth(c) for k, c in n.items() if k), default=0)
+        return d
+
+    def regex(n: dict) -> str:
+        alts = []
+        for ch, child in sorted(((k, c) for k, c in n.items() if k), key=lambda kc: (-depth(kc[1]), kc[0])):
+            alts.append(re.escape(ch) + (regex(child) if any(child) else ""))
+        if "" in n and alts:
+            alts.append("")
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return regex(node)

@@ -17,15 +17,17 @@ point, each configured by ``patterns_dir``):
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from ..patterns import load_jsonl
+from .gazetteer import Gazetteer, GazetteerComponent
 from ..repair import repair
 from .recognizers.base import RULER_KEY, Ent, Recognizer
 from .recognizers.dates import DateRecognizer
@@ -90,15 +92,16 @@ class RepairTokenizer:
 @spacy.registry.tokenizers("rare_earth_ie.RepairTokenizer.v1")
 def create_repair_tokenizer():
     def make(nlp: Language) -> RepairTokenizer:
-        default = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        d = nlp.Defaults
         # split "U.S.-Saudi" and "US-made" at the hyphen so the country is its own token
-        infixes = list(nlp.Defaults.infixes) + [r"(?<=\.)-(?=[A-Z])", r"(?<=[A-Z]{2})-(?=[A-Za-z])"]
-        # No special cases: English's 1,300 tokenizer exceptions (contractions, "Inc.", emoticons)
-        # make tokenising 3-4x slower and none of our rules needs them ("Co." is "Co" + ".")
-        base = Tokenizer(nlp.vocab, rules={}, prefix_search=default.prefix_search,
-                         suffix_search=default.suffix_search,
+        infixes = list(d.infixes) + [r"(?<=\.)-(?=[A-Z])", r"(?<=[A-Z]{2})-(?=[A-Za-z])"]
+        # English's affixes, and no special cases: its 1,300 tokenizer exceptions (contractions,
+        # "Inc.", emoticons) make tokenising 3-4x slower and none of our rules needs them ("Co."
+        # is "Co" + "."); building the default tokenizer only to take its affixes cost 0.2 s
+        base = Tokenizer(nlp.vocab, rules={}, prefix_search=compile_prefix_regex(d.prefixes).search,
+                         suffix_search=compile_suffix_regex(d.suffixes).search,
                          infix_finditer=compile_infix_regex(infixes).finditer,
-                         token_match=default.token_match, url_match=default.url_match)
+                         token_match=d.token_match, url_match=d.url_match)
         return RepairTokenizer(base)
 
     return make
@@ -188,8 +191,30 @@ def make_facts(nlp: Language, name: str, patterns_dir: Optional[str]):
     return FactsComponent(patterns_dir)
 
 
+@Language.factory("rei_gazetteer", default_config={"patterns_dir": None})
+def make_gazetteer(nlp: Language, name: str, patterns_dir: Optional[str]):
+    """Places and organisations into ``doc.spans[RULER_KEY]``, their names' tokens by this
+    pipeline's tokenizer (cached on disk: see :mod:`.gazetteer`)."""
+    def tokenize(texts: list[str]) -> list[list[str]]:
+        return [[t.text for t in nlp.make_doc(x)] for x in texts]
+
+    return GazetteerComponent(Gazetteer(ruler_patterns(patterns_dir), tokenize, _tokenizer_tag()), RULER_KEY)
+
+
+def _tokenizer_tag() -> str:
+    """What the repairing tokenizer's output depends on: its code and spaCy's version."""
+    import hashlib
+
+    from .. import repair as repair_module
+
+    h = hashlib.sha1(spacy.__version__.encode())
+    for path in (repair_module.__file__, __file__):
+        h.update(Path(path).read_bytes())
+    return "repair:" + h.hexdigest()
+
+
 def ruler_patterns(patterns_dir: Optional[str] = None) -> list[dict]:
-    """The SpanRuler's phrase patterns: the place and organisation gazetteers of ``patterns/``.
+    """The gazetteer's phrase patterns: the place and organisation gazetteers of ``patterns/``.
     (The generated ``orgs_listed.jsonl`` is looked up by the ORG recognizer itself: 2,400 more
     phrase patterns here make spaCy's tokenizer several times slower on every later text.)"""
     pats: list[dict] = []
@@ -206,12 +231,7 @@ def build_nlp(patterns_dir: Optional[str] = None) -> Language:
     nlp.add_pipe("rei_numbers", config=cfg)
     nlp.add_pipe("rei_dates", config=cfg)
     nlp.add_pipe("rei_materials", config=cfg)
-    ruler = nlp.add_pipe("span_ruler", name="rei_ruler",
-                         config={"spans_key": RULER_KEY, "validate": False, "overwrite": False})
-    # the ruler makes a Doc of each of its ~9,000 phrase patterns with nlp.pipe: only the
-    # tokenizer is needed for that, not the components before the ruler (a third of build time)
-    with nlp.select_pipes(disable=nlp.pipe_names):
-        ruler.add_patterns(ruler_patterns(pd))
+    nlp.add_pipe("rei_gazetteer", name="rei_ruler", config=cfg)
     nlp.add_pipe("rei_names", config=cfg)
     nlp.add_pipe("rei_resolve", config=cfg)
     nlp.add_pipe("rei_facts", config=cfg)

@@ -52,6 +52,24 @@ def _tables(patterns_dir: str | None = None):
     return prefixes, suffixes, frozenset(weak)
 
 
+class _Lazy:
+    """A value made on first use."""
+
+    __slots__ = ("make", "value")
+
+    def __init__(self, make):
+        self.make, self.value = make, None
+
+    def get(self):
+        if self.value is None:
+            self.value = self.make()
+        return self.value
+
+
+# where a "between ... and ..." range may stand at all
+_BETWEEN = re.compile(r"(?i:etween)")
+
+
 @lru_cache(maxsize=4)
 def _regexes(patterns_dir: str | None = None):
     prefixes, suffixes, _ = _tables(patterns_dir)
@@ -77,8 +95,9 @@ def _regexes(patterns_dir: str | None = None):
 
     prefixed, suffixed = forms(RANGE_SEP)
     # "between $5 million and $6 million": "and" joins a range only after "between" (left
-    # outside the span); both ends are required there
-    between = forms(r"\s+and\s+", r"[Bb](?<![A-Za-z][Bb])(?i:etween)\s+(?=\S+(?:\s\S+)?\s+and\s)")
+    # outside the span); both ends are required there. Compiled on first use (a tenth of a
+    # second, and most texts have no "between")
+    between = _Lazy(lambda: forms(r"\s+and\s+", r"[Bb](?<![A-Za-z][Bb])(?i:etween)\s+(?=\S+(?:\s\S+)?\s+and\s)"))
     # "five million yen", "ten dollars": a spelled number before a scale and a currency word
     spelled_tail = re.compile(rf"(?P<scale>{scale})?\s{sfx}{per}")
     verbs = load_json("numbers.json", patterns_dir)["money_verbs"]
@@ -136,8 +155,8 @@ class MoneyRecognizer(Recognizer):
             if e:
                 out.append(e)
         ctx = context(text)
-        for found, prio in ((match_at_numbers(self.suffixed, ctx), 1), (self.between[0].finditer(text), 3),
-                            (self.between[1].finditer(text), 3)):
+        between = self.between.get() if _BETWEEN.search(text) else ()
+        for found, prio in ((match_at_numbers(self.suffixed, ctx), 1), *((rx.finditer(text), 3) for rx in between)):
             for m in found:
                 e = self._ent(text, m, prio)
                 if e:

@@ -1,4 +1,4 @@
-"""Trigger words for the ORG and POLICY rules, found with one PhraseMatcher.
+"""Trigger words for the ORG and POLICY rules, found as one gazetteer of lower-cased words.
 
 A company head ("Materials", "Group"), a government head ("Ministry"), a policy noun
 ("tariffs") or a named-instrument head ("Act") is rare in a text; finding these words with a
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Optional
 
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from ...patterns import load_json, load_words
+from ..gazetteer import Gazetteer
 
 # a name token is not lower case, punctuation, space, a number or a currency sign
 _NOT_NAME_TEXT = frozenset("()[]{},.:;\"'!?%/&|*•·-–—+=<>#@~")
@@ -51,26 +51,38 @@ def phrase_vocab(patterns_dir: Optional[str] = None) -> dict[str, list[str]]:
 
 
 class Triggers:
-    """Token indices of each kind of trigger word in a doc."""
+    """Token indices of each kind of trigger word in a doc (the words matched lower-cased on
+    whole tokens; their tokens by spaCy's plain English tokenizer, cached on disk)."""
 
     def __init__(self, vocab, patterns_dir: Optional[str] = None):
-        self.matcher = PhraseMatcher(vocab, attr="LOWER")
-        tokenizer = plain_tokenizer(vocab)
-        for kind, words in trigger_vocab(patterns_dir).items():
-            # punctuation of legal tails ("Co., Ltd.") is no trigger
-            docs = [tokenizer(w) for w in sorted(set(w for w in words if any(c.isalnum() for c in w)))]
-            self.matcher.add(kind, [d for d in docs if len(d) == 1])
+        import spacy
+
+        self.vocab = vocab
+        # punctuation of legal tails ("Co., Ltd.") is no trigger; a word is one only if it is
+        # one token (phrases, below, have any number)
+        words = [{"label": kind, "pattern": w} for kind, ws in trigger_vocab(patterns_dir).items()
+                 for w in sorted(set(w for w in ws if any(c.isalnum() for c in w)))]
+        phrases = [{"label": kind, "pattern": w} for kind, ws in phrase_vocab(patterns_dir).items()
+                   for w in sorted(set(ws))]
         self.phrases = frozenset(phrase_vocab(patterns_dir))
-        for kind, words in phrase_vocab(patterns_dir).items():
-            self.matcher.add(kind, [tokenizer(w) for w in sorted(set(words))])
+
+        def tokenize(texts: list[str]) -> list[list[str]]:
+            make = plain_tokenizer(vocab)
+            return [[t.text for t in make(x)] for x in texts]
+
+        tag = f"plain-en:{spacy.__version__}"
+        self.words = Gazetteer(words, tokenize, tag, attr="LOWER", max_tokens=1)
+        self.phrase_list = Gazetteer(phrases, tokenize, tag, attr="LOWER")
 
     def __call__(self, doc: Doc) -> dict[str, list]:
         """kind -> token indices of single-word triggers, (start, end) token spans of phrases."""
         found: dict[str, list] = defaultdict(list)
-        strings = doc.vocab.strings
-        for key, start, end in self.matcher(doc):
-            kind = strings[key]
-            found[kind].append((start, end) if kind in self.phrases else start)
+        rows = self.words.rows
+        for k, start, _end in self.words(doc):
+            found[rows[k]["label"]].append(start)
+        rows = self.phrase_list.rows
+        for k, start, end in self.phrase_list(doc):
+            found[rows[k]["label"]].append((start, end))
         return found
 
     def of(self, doc: Doc) -> dict[str, list[int]]:
