@@ -223,16 +223,28 @@ def ruler_patterns(patterns_dir: Optional[str] = None) -> list[dict]:
     return pats
 
 
+#: the components in pipeline order, by factory name and the name they take in a pipeline
+COMPONENTS = (("rei_numbers", "rei_numbers"), ("rei_dates", "rei_dates"), ("rei_materials", "rei_materials"),
+              ("rei_gazetteer", "rei_ruler"), ("rei_names", "rei_names"), ("rei_resolve", "rei_resolve"),
+              ("rei_facts", "rei_facts"))
+
+
+def add_to(nlp: Language, patterns_dir: Optional[str] = None, **where) -> Language:
+    """Add the components to an existing pipeline, at its end or where ``before=``/``after=``
+    says (``add_to(nlp, after="ner")``): the entities go to ``doc.spans["rei"]`` (value on
+    ``span._.value``) and, where they overlap nothing already there, to ``doc.ents``; the facts
+    to ``doc._.rei_facts``. The pipeline keeps its own tokenizer (the repair of scraped text
+    comes with :func:`build_nlp`'s)."""
+    cfg = {"patterns_dir": str(patterns_dir) if patterns_dir else None}
+    for factory, name in COMPONENTS:
+        nlp.add_pipe(factory, name=name, config=cfg, **where)
+        if where:  # the next one goes right after this one
+            where = {"after": name}
+    return nlp
+
+
 def build_nlp(patterns_dir: Optional[str] = None) -> Language:
     """The pipeline: a blank English pipeline with our tokenizer and components."""
     pd = str(patterns_dir) if patterns_dir else None
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "rare_earth_ie.RepairTokenizer.v1"}}})
-    cfg = {"patterns_dir": pd}
-    nlp.add_pipe("rei_numbers", config=cfg)
-    nlp.add_pipe("rei_dates", config=cfg)
-    nlp.add_pipe("rei_materials", config=cfg)
-    nlp.add_pipe("rei_gazetteer", name="rei_ruler", config=cfg)
-    nlp.add_pipe("rei_names", config=cfg)
-    nlp.add_pipe("rei_resolve", config=cfg)
-    nlp.add_pipe("rei_facts", config=cfg)
-    return nlp
+    return add_to(nlp, pd)

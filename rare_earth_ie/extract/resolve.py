@@ -17,6 +17,7 @@ from bisect import bisect_left
 from typing import Optional, Sequence
 
 from spacy.tokens import Doc
+from spacy.util import filter_spans
 
 from ..patterns import load_json
 from ..read.header import header_zones
@@ -25,6 +26,25 @@ from .recognizers.naming import is_abbreviation
 
 _ABBR = re.compile(r"\s?\(\s?(?P<abbr>[A-Z][A-Za-z&]{1,11}|[A-Z]{2,}[0-9]?)\s?\)")
 _LONG_LINE = re.compile(r"[^\n]{180,}")  # teasers are cut at 200-300 characters
+
+
+def write_spans(doc: Doc, ents: list[Ent]) -> None:
+    """Every entity to ``doc.spans[SPANS_KEY]`` (labels may overlap there: ``25%`` inside the
+    POLICY ``25% tariff``), with its value on ``span._.value``; and to ``doc.ents`` those that
+    overlap nothing already there (a statistical ``ner`` before us keeps its entities) nor a
+    longer one of ours (``doc.ents`` cannot overlap)."""
+    spans = []
+    for e in ents:
+        sp = doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
+        if sp is not None:
+            sp._.value = e.value
+            spans.append(sp)
+    doc.spans[SPANS_KEY] = spans
+    taken = [(x.start, x.end) for x in doc.ents]
+    ours = [sp for sp in filter_spans(spans)
+            if not any(sp.start < b and a < sp.end for a, b in taken)]
+    if ours:
+        doc.ents = sorted(list(doc.ents) + ours, key=lambda sp: sp.start)
 
 
 class Resolver:
@@ -52,13 +72,7 @@ class Resolver:
             r.refine(doc, by)
         ents = sorted((e for es in by.values() for e in es), key=lambda e: (e.start, e.label))
         doc._.rei_entities = ents
-        spans = []
-        for e in ents:
-            sp = doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
-            if sp is not None:
-                sp._.value = e.value
-                spans.append(sp)
-        doc.spans[SPANS_KEY] = spans
+        write_spans(doc, ents)
         return doc
 
     @staticmethod

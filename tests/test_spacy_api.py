@@ -1,0 +1,83 @@
+"""The pipeline as spaCy users meet it: ``doc.ents``, ``doc.spans``, ``add_to`` an existing
+pipeline after a statistical ``ner``, and saving/loading with ``nlp.to_disk``/``spacy.load``."""
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Span
+
+from rare_earth_ie import build_nlp
+from rare_earth_ie.extract.pipeline import add_to
+from rare_earth_ie.extract.recognizers.base import SPANS_KEY
+
+TEXT = ("John Smith of Lynas said on 3 March 2025 that output rose 12% to 5,000 tons of NdPr "
+        "under the 25% tariff.")
+
+
+@Language.component("fake_person_ner")
+def fake_person_ner(doc):
+    """Stands in for a statistical ``ner``: a PERSON, and an ORG on a span ours also finds."""
+    ents = [Span(doc, 0, 2, label="PERSON")] if doc[:2].text == "John Smith" else []
+    ents += [Span(doc, t.i, t.i + 1, label="FIRM") for t in doc if t.text == "Lynas"]
+    doc.ents = ents
+    return doc
+
+
+def _no_overlap(spans):
+    spans = sorted(spans, key=lambda s: s.start)
+    return all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+
+
+def test_build_nlp_fills_ents_and_spans_with_values():
+    doc = build_nlp()(TEXT)
+    by_text = {s.text: s for s in doc.spans[SPANS_KEY]}
+    assert by_text["12%"].label_ == "PERCENT" and by_text["12%"]._.value["direction"] == "up"
+    assert by_text["5,000 tons"]._.value["unit"] == "t"
+    assert by_text["3 March 2025"]._.value["start"] == "2025-03-03"
+    # doc.spans may overlap (a percentage inside a tariff); doc.ents never does
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("5,000 tons", "QUANTITY") in ents and ("NdPr", "MATERIAL") in ents
+    assert ("25% tariff", "POLICY") in ents and ("25%", "PERCENT") not in ents
+    assert ("25%", "PERCENT") in {(s.text, s.label_) for s in doc.spans[SPANS_KEY]}
+    assert _no_overlap(doc.ents)
+    assert len(doc.spans[SPANS_KEY]) >= len(doc.ents)
+    assert doc._.rei_facts, "facts are on the Doc too"
+
+
+def test_add_to_after_ner_keeps_its_entities():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("fake_person_ner", name="ner")
+    add_to(nlp, after="ner")
+    assert nlp.pipe_names[0] == "ner" and nlp.pipe_names[-1] == "rei_facts"
+    doc = nlp(TEXT)
+    ents = {(e.text, e.label_) for e in doc.ents}
+    # the upstream entities stay, ours fill the gaps and never overlap them
+    assert ("John Smith", "PERSON") in ents and ("Lynas", "FIRM") in ents
+    assert ("Lynas", "ORG") not in ents
+    assert ("12%", "PERCENT") in ents and ("3 March 2025", "DATE") in ents
+    assert _no_overlap(doc.ents)
+    # everything of ours is in doc.spans, the ORG too
+    assert ("Lynas", "ORG") in {(s.text, s.label_) for s in doc.spans[SPANS_KEY]}
+
+
+def test_add_to_with_before_keeps_order_and_pipe_streams():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("fake_person_ner", name="ner")
+    add_to(nlp, before="ner")
+    assert nlp.pipe_names[-1] == "ner"
+    assert nlp.pipe_names[:7] == ["rei_numbers", "rei_dates", "rei_materials", "rei_ruler",
+                                  "rei_names", "rei_resolve", "rei_facts"]
+    docs = list(nlp.pipe([TEXT, "Prices fell 3% m/m."]))
+    (pct,) = docs[1].spans[SPANS_KEY]
+    assert (pct.text, pct._.value) == ("3%", {"value": 3.0, "direction": "down", "basis": "MoM"})
+
+
+def test_saved_pipeline_loads_and_gives_the_same_entities(tmp_path):
+    nlp = build_nlp()
+    nlp.to_disk(tmp_path / "model")
+    again = spacy.load(tmp_path / "model")
+    assert again.pipe_names == nlp.pipe_names
+
+    def key(doc):
+        return [(s.start_char, s.end_char, s.label_, s._.value) for s in doc.spans[SPANS_KEY]]
+    assert key(again(TEXT)) == key(nlp(TEXT))
