@@ -1,8 +1,11 @@
 """Loading the pattern data of ``patterns/`` (JSON, JSONL and word lists).
 
 The data ships inside the package (``rare_earth_ie/patterns`` is the repository's ``patterns/``
-folder, installed as package data); a pipeline may be pointed at another folder to use edited
-patterns without reinstalling.
+folder, installed as package data). A pipeline may be pointed at another folder
+(``build_nlp(patterns_dir=...)``, ``rare-earth-ie extract --patterns DIR``) holding edited copies
+of some files: a file found there is used, the others come from the installed folder. Every file
+is checked against its schema below when loaded, so that a misspelt or missing key stops the run
+naming the file and the key instead of silently matching nothing.
 """
 from __future__ import annotations
 
@@ -24,20 +27,149 @@ def default_dir() -> Path:
     raise FileNotFoundError("rare_earth_ie: no patterns folder found (package data missing)")
 
 
-def _dir(patterns_dir: Optional[str | Path]) -> Path:
-    return Path(patterns_dir) if patterns_dir else default_dir()
+# --- schemas: what each file holds ---------------------------------------------------------------
+# Keys starting with "_" are comments and allowed anywhere.
+_NUM = (int, float)
+
+#: JSON objects with a fixed set of keys, each of one type; all are required
+KEYED: dict[str, dict[str, type | tuple]] = {
+    "dates.json": {"months": dict, "ordinals": dict, "month_parts": dict, "year_parts": dict, "relative": dict,
+                   "future_cues": list, "past_verbs": list, "fiscal_years": dict, "future_cue_undone_by": list,
+                   "reference_words": list, "title_heads": list, "forward_nouns": list},
+    "facts.json": {"metrics": dict, "flows": dict, "value_labels": dict, "commodity_words": dict,
+                   "no_break_after": list, "teaser": dict},
+    "materials.json": {"elements": dict, "partners": dict, "partner_symbols": list, "forms": list,
+                       "standalone_symbols": list, "magnet_materials": dict, "magnet_names": dict,
+                       "grade_regex": str, "stop_after": list, "symbol_aliases": dict, "symbol_names": dict},
+    "numbers.json": {"scales": dict, "cjk_scales": dict, "money_verbs": list, "yen_exchanges": list,
+                     "dollar_countries": dict},
+    "org_context.json": {"before": list, "role_nouns": list, "after": list, "person_titles": list,
+                         "gov_short": list, "not_names": list, "after_aux": list, "possessive_nouns": list,
+                         "possessive_modifiers": list, "gov_short_verbs": list},
+    "org_rules.json": {"heads": list, "legal": list, "gov_heads": list, "gov_links": list, "company_words": list,
+                       "legal_words": list, "institutional_heads": list, "exchanges": list},
+    "percent_cues.json": {"up": list, "down": list, "level_before": list, "level_after": list, "basis": dict,
+                          "up_phrases": list, "up_after": list, "down_after": list, "level_verbs": list,
+                          "basis_loose": dict, "market_moves": list},
+    "policy.json": {"kinds": dict, "named_heads": list, "generic_single": list, "generic_pairs": dict,
+                    "modifiers": list, "follow_ok": list, "complement": list, "complement_stop": list,
+                    "plan_pairs": dict, "order_pairs": dict, "sections": list, "numbered_heads": dict,
+                    "numbered_titles": dict, "bloc_acts": dict, "lowercase_named_heads": list,
+                    "anaphor_determiners": list, "site_policies": list, "needs_modifier": list,
+                    "sections_jurisdiction": str, "default_jurisdiction": dict},
+    "quantity_rules.json": {"never_units": list, "word_units": list, "dimension_adjectives": list,
+                            "not_after_rate": list, "scale_words": dict},
+    "quantulum_units.json": {"quantulum3": str, "units": dict},
+    "series.json": {"metrics": dict, "flows": dict, "values": dict, "money_per_unit": dict, "by_org": dict,
+                    "units": dict, "targets": dict, "price_per": dict, "charts": dict},
+}
+#: JSON objects from names to values of one type (and, for objects, their keys)
+MAPPINGS: dict[str, type] = {"demonyms.json": str, "gpe_towns.json": list, "orgs_meta.json": dict}
+_MAPPING_VALUE_KEYS = {"orgs_meta.json": ({"aliases": list}, {"ticker": (str, type(None)), "country": str})}
+#: JSONL rows: (required keys, optional keys), each with its type
+_SPAN_RULER = ({"label": str, "pattern": (str, list)}, {"id": str})
+ROWS: dict[str, tuple[dict, dict]] = {
+    "currencies.jsonl": ({"code": str, "prefixes": list, "suffixes": list}, {"weak_suffixes": list, "minor": dict}),
+    "gpe.jsonl": _SPAN_RULER, "orgs.jsonl": _SPAN_RULER, "orgs_listed.jsonl": _SPAN_RULER,
+    "units.jsonl": ({"unit": str, "dimension": str, "surfaces": list},
+                    {"factor": _NUM, "symbol": str, "factor_below": _NUM}),
+}
+#: word lists: one entry a line
+WORDS = frozenset({"commodities.txt", "function_words.txt", "org_generic.txt", "org_legal.txt", "pint_units.txt"})
+KNOWN = frozenset(KEYED) | frozenset(MAPPINGS) | frozenset(ROWS) | WORDS
+
+
+class PatternError(ValueError):
+    """A pattern file that does not match its schema; the message names the file (and line)."""
+
+
+def _type_name(t) -> str:
+    ts = t if isinstance(t, tuple) else (t,)
+    return " or ".join("null" if x is type(None) else {"str": "string", "dict": "object", "list": "array",
+                                                         "int": "number", "float": "number"}[x.__name__]
+                       for x in ts)
+
+
+def _check_keys(where: str, obj: Any, required: dict, optional: dict) -> None:
+    if not isinstance(obj, dict):
+        raise PatternError(f"{where}: expected an object, got {type(obj).__name__}")
+    missing = sorted(k for k in required if k not in obj)
+    if missing:
+        raise PatternError(f"{where}: missing key(s) {', '.join(map(repr, missing))}")
+    for k, v in obj.items():
+        if k.startswith("_"):
+            continue
+        t = required.get(k, optional.get(k))
+        if t is None:
+            known = ", ".join(sorted(set(required) | set(optional)))
+            raise PatternError(f"{where}: unknown key {k!r} (known keys: {known})")
+        if not isinstance(v, t) or isinstance(v, bool):
+            raise PatternError(f"{where}: key {k!r} should be {_type_name(t)}, got {type(v).__name__}")
+
+
+def validate(name: str, data: Any, where: str) -> None:
+    """Check the content of pattern file ``name`` against its schema; ``where`` names it in errors."""
+    if name in KEYED:
+        _check_keys(where, data, KEYED[name], {})
+    elif name in MAPPINGS:
+        if not isinstance(data, dict):
+            raise PatternError(f"{where}: expected an object, got {type(data).__name__}")
+        vt = MAPPINGS[name]
+        for k, v in data.items():
+            if k.startswith("_"):
+                continue
+            if not isinstance(v, vt):
+                raise PatternError(f"{where}: {k!r} should be {_type_name(vt)}, got {type(v).__name__}")
+            if name in _MAPPING_VALUE_KEYS:
+                _check_keys(f"{where}: {k!r}", v, *_MAPPING_VALUE_KEYS[name])
+
+
+def path_of(name: str, patterns_dir: Optional[str | Path] = None) -> Path:
+    """Where ``name`` is read from: the user's folder if it has the file, else the installed one."""
+    if name not in KNOWN:
+        raise KeyError(f"rare_earth_ie: {name!r} is not a pattern file")
+    if patterns_dir:
+        mine = Path(patterns_dir) / name
+        if mine.is_file():
+            return mine
+    return default_dir() / name
+
+
+def check_dir(patterns_dir: str | Path) -> list[str]:
+    """Check a user's pattern folder before a run: it exists, names no file we do not know (a
+    misspelt file name would otherwise be ignored) and every file in it matches its schema.
+    Returns the names of the files it overrides; raises :class:`PatternError`."""
+    d = Path(patterns_dir)
+    if not d.is_dir():
+        raise PatternError(f"{d}: no such pattern folder")
+    mine = sorted(p.name for p in d.iterdir()
+                  if p.is_file() and p.suffix in (".json", ".jsonl", ".txt") and not p.name.startswith("."))
+    unknown = [n for n in mine if n not in KNOWN]
+    if unknown:
+        raise PatternError(f"{d}: unknown pattern file(s) {', '.join(unknown)} "
+                           f"(known: {', '.join(sorted(KNOWN))})")
+    for n in mine:
+        loader = load_words if n in WORDS else load_jsonl if n in ROWS else load_json
+        loader(n, str(d))
+    return mine
 
 
 @lru_cache(maxsize=64)
 def load_json(name: str, patterns_dir: Optional[str] = None) -> Any:
-    path = _dir(patterns_dir) / name
+    path = path_of(name, patterns_dir)
     with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+        try:
+            data = json.load(fh)
+        except json.JSONDecodeError as e:
+            raise PatternError(f"{path}:{e.lineno}: not JSON: {e.msg}") from None
+    validate(name, data, str(path))
+    return data
 
 
 @lru_cache(maxsize=64)
 def load_jsonl(name: str, patterns_dir: Optional[str] = None) -> tuple[dict, ...]:
-    path = _dir(patterns_dir) / name
+    path = path_of(name, patterns_dir)
+    required, optional = ROWS[name]
     rows = []
     with open(path, encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
@@ -45,16 +177,20 @@ def load_jsonl(name: str, patterns_dir: Optional[str] = None) -> tuple[dict, ...
             if not line or line.startswith("//"):
                 continue
             try:
-                rows.append(json.loads(line))
+                row = json.loads(line)
             except json.JSONDecodeError as e:
-                raise ValueError(f"{path}:{lineno}: bad pattern line: {e.msg}") from None
+                raise PatternError(f"{path}:{lineno}: bad pattern line: {e.msg}") from None
+            _check_keys(f"{path}:{lineno}", row, required, optional)
+            rows.append(row)
     return tuple(rows)
 
 
 @lru_cache(maxsize=64)
 def load_words(name: str, patterns_dir: Optional[str] = None) -> frozenset[str]:
     """A word list: one entry a line, ``#`` starts a comment."""
-    path = _dir(patterns_dir) / name
+    if name not in WORDS:
+        raise KeyError(f"rare_earth_ie: {name!r} is not a word list")
+    path = path_of(name, patterns_dir)
     out = set()
     with open(path, encoding="utf-8") as fh:
         for line in fh:

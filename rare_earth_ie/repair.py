@@ -20,6 +20,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Optional
 
 # --- one-to-one substitutions -------------------------------------------------------------
 
@@ -104,15 +105,15 @@ _MAX_SYMBOLS = 12
 _PROTECT = re.compile(r"^(?:[A-Z][a-z]?\d*){2,}$")
 
 
-@lru_cache(maxsize=1)
-def _known_words() -> frozenset[str]:
+@lru_cache(maxsize=4)
+def _known_words(patterns_dir: Optional[str] = None) -> frozenset[str]:
     """Words never split: the domain's (element names are not in wordninja's vocabulary, so
     "Praseodymium" came out "Pra seo dy miu m") and wordninja's own single words."""
     import wordninja
 
     from .patterns import load_json
 
-    m = load_json("materials.json")
+    m = load_json("materials.json", patterns_dir)
     domain = set(m["elements"]) | set(m["partners"]) | {f.lower() for f in m["forms"]}
     for names in m["magnet_materials"].values():
         for n in names:
@@ -124,10 +125,10 @@ _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
 @lru_cache(maxsize=65536)
-def _split_words(run: str) -> tuple[int, ...]:
+def _split_words(run: str, patterns_dir: Optional[str] = None) -> tuple[int, ...]:
     """Offsets inside ``run`` where a space belongs: at case changes ("MaterialRecycling"), then
     inside each piece by wordninja's unigram model unless the piece is a known word."""
-    known = _known_words()
+    known = _known_words(patterns_dir)
     cuts: list[int] = []
     for m in _CAMEL.finditer(run):
         if m.start() > 0:
@@ -251,7 +252,7 @@ def _break_long_pieces(chunk: str, offset: int, points: dict[int, str]) -> None:
             pos = cut
 
 
-def _insertions(text: str) -> dict[int, str]:
+def _insertions(text: str, patterns_dir: Optional[str] = None) -> dict[int, str]:
     """Insertion points (in ``text`` coordinates) and their separators."""
     points: dict[int, str] = {}
     for rx, sep, where in _GLUE_RULES:
@@ -277,7 +278,7 @@ def _insertions(text: str) -> dict[int, str]:
             # wordninja's split is quadratic-ish in a run's length: split long runs in windows
             for w0 in range(0, len(run), _SPLIT_WINDOW):
                 base = run_start + rm.start() + w0
-                for cut in _split_words(run[w0:w0 + _SPLIT_WINDOW]):
+                for cut in _split_words(run[w0:w0 + _SPLIT_WINDOW], patterns_dir):
                     points.setdefault(base + cut, " ")
                 if w0:
                     points.setdefault(base, " ")
@@ -324,10 +325,10 @@ def normalize_chars(raw: str) -> str:
 _EXTRA_SPACES = re.compile(r"(?<= ) +")
 
 
-def repair(raw: str) -> Repaired:
+def repair(raw: str, patterns_dir: Optional[str] = None) -> Repaired:
     """Repair ``raw`` for tokenisation; see the module docstring."""
     text = normalize_chars(raw)
-    points = _insertions(text)
+    points = _insertions(text, patterns_dir)
     drops = [(m.start(), m.end()) for m in _EXTRA_SPACES.finditer(text)]
     if not points and not drops:
         return Repaired(raw=raw, text=text)

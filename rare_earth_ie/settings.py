@@ -7,6 +7,8 @@ Every size has one name and one meaning; the command line's options set the same
 """
 from __future__ import annotations
 
+from typing import Optional
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -31,6 +33,8 @@ class Settings(BaseModel):
     max_line_bytes: int = Field(32 * 1024 * 1024, ge=1, description="longest JSONL line read, in bytes")
     #: the longest article extracted (extraction needs ~100 bytes of memory per character)
     max_doc_chars: int = Field(25_000_000, ge=1, description="longest article extracted, in characters")
+    #: a folder of edited pattern files; the files it lacks come from the installed patterns
+    patterns_dir: Optional[str] = Field(None, description="folder of edited pattern files")
 
 
 DEFAULT = Settings()

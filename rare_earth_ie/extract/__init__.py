@@ -50,7 +50,7 @@ class Extractor:
     """One pipeline and the conversion of its docs to records."""
 
     def __init__(self, patterns_dir: Optional[str] = None, settings: Settings = DEFAULT):
-        self.nlp = build_nlp(patterns_dir)
+        self.nlp = build_nlp(patterns_dir or settings.patterns_dir)
         self.settings = settings
         self._chars_unzoned = 0  # characters processed outside a memory zone
         self.warm_chars = settings.warm_chars  # how many before batches run in memory zones
@@ -173,6 +173,7 @@ def get_extractor(patterns_dir: Optional[str] = None, settings: Settings = DEFAU
     """The process's pipeline for a pattern folder and settings, built once (building costs ~1 s)."""
     # one key per folder: lru_cache alone keys get_extractor() and get_extractor(None) apart and
     # built a second pipeline (twice the memory, and another tokenizer cache to fill)
+    patterns_dir = patterns_dir or settings.patterns_dir
     return _extractor(str(patterns_dir) if patterns_dir else None, settings)
 
 
@@ -231,6 +232,7 @@ def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: Optiona
     if (batch_size is not None and batch_size < 1) or n_process < 1:
         raise ValueError(f"batch_size and n_process must be at least 1 (got {batch_size}, {n_process})")
     batch_size = batch_size or settings.batch_size
+    patterns_dir = patterns_dir or settings.patterns_dir
     articles = articles_from_texts(items)
     if n_process <= 1:
         ex = get_extractor(patterns_dir, settings)

@@ -60,11 +60,12 @@ def _add(doc: Doc, ents: list[Ent]) -> None:
 class RepairTokenizer:
     """Wraps spaCy's tokenizer: repairs the raw text first and keeps the offset map on the doc."""
 
-    def __init__(self, base):
+    def __init__(self, base, patterns_dir: Optional[str] = None):
         self.base = base
+        self.patterns_dir = patterns_dir
 
     def __call__(self, text: str) -> Doc:
-        rep = repair(text)
+        rep = repair(text, self.patterns_dir)
         doc = self.base(rep.text)
         doc._.rei_repair = rep
         return doc
@@ -90,7 +91,7 @@ class RepairTokenizer:
 
 
 @spacy.registry.tokenizers("rare_earth_ie.RepairTokenizer.v1")
-def create_repair_tokenizer():
+def create_repair_tokenizer(patterns_dir: Optional[str] = None):
     def make(nlp: Language) -> RepairTokenizer:
         d = nlp.Defaults
         # split "U.S.-Saudi" and "US-made" at the hyphen so the country is its own token
@@ -102,7 +103,7 @@ def create_repair_tokenizer():
                          suffix_search=compile_suffix_regex(d.suffixes).search,
                          infix_finditer=compile_infix_regex(infixes).finditer,
                          token_match=d.token_match, url_match=d.url_match)
-        return RepairTokenizer(base)
+        return RepairTokenizer(base, patterns_dir)
 
     return make
 
@@ -246,5 +247,6 @@ def add_to(nlp: Language, patterns_dir: Optional[str] = None, **where) -> Langua
 def build_nlp(patterns_dir: Optional[str] = None) -> Language:
     """The pipeline: a blank English pipeline with our tokenizer and components."""
     pd = str(patterns_dir) if patterns_dir else None
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "rare_earth_ie.RepairTokenizer.v1"}}})
+    tok = {"@tokenizers": "rare_earth_ie.RepairTokenizer.v1", "patterns_dir": pd}
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": tok}})
     return add_to(nlp, pd)

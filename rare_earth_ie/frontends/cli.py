@@ -267,14 +267,14 @@ def _results(sources: list, failures: Failures, settings: Settings, n_process: i
     # the pipeline is built once and lives as long as the command: moved out of the collector's
     # sight, its hundreds of thousands of objects are not scanned again at every collection (4%
     # of the time of short news articles). Only the command line does this: it owns the process
-    get_extractor(settings=settings)
+    get_extractor(settings.patterns_dir, settings)
     gc.collect()
     gc.freeze()
     # extract_many yields one item per article in input order: a document whose extraction
     # failed is reported by the file and line it was read from (its source may be a URL)
     where: deque = deque()
     for r in extract_many(_articles(sources, failures, settings, skip, where, transform), n_process=n_process,
-                          on_error="return", settings=settings):
+                          on_error="return", settings=settings, patterns_dir=settings.patterns_dir):
         path, line = where.popleft() if where else (None, None)
         if isinstance(r, ReadError):
             failures(ReadError(path or r.path, line, r.reason, doc_id=r.doc_id))
@@ -304,6 +304,21 @@ MAX_LINE = typer.Option(Settings().max_line_bytes, "--max-line-bytes", min=1,
                         help="Longest JSONL line read; a longer one is reported and skipped.")
 MAX_DOC = typer.Option(Settings().max_doc_chars, "--max-doc-chars", min=1,
                        help="Longest article extracted (characters); a longer one is reported and skipped.")
+PATTERNS = typer.Option(None, "--patterns", help="Folder of edited pattern files (copies of files of "
+                        "patterns/); files not in it come from the installed patterns.")
+
+
+def _settings(batch_size: int, max_line_bytes: int, max_doc_chars: int, patterns: Optional[Path]) -> Settings:
+    """The run's settings; a pattern folder is checked whole before anything is read."""
+    if patterns is not None:
+        from ..patterns import PatternError, check_dir
+
+        try:
+            check_dir(patterns)
+        except PatternError as e:
+            _refuse(f"--patterns: {e}")
+    return Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars,
+                    patterns_dir=str(patterns.resolve()) if patterns is not None else None)
 
 
 @app.command(epilog="Example: rare-earth-ie extract corpus/ -o extracted.jsonl")
@@ -313,11 +328,11 @@ def extract(paths: List[str] = PATHS,
                                         "of OUTPUT and skip their articles (same source and doc_id)."),
             errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
             batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
-            max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC) -> None:
+            max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC, patterns: Optional[Path] = PATTERNS) -> None:
     """One JSON line per article: doc_id, published, source, entities, facts."""
     from ..output import JsonlAppender, resume_state
 
-    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    settings = _settings(batch_size, max_line_bytes, max_doc_chars, patterns)
     out, err = _targets(output, errors)
     if resume and not out.is_file:
         _refuse("--resume needs -o FILE (a file, not standard output or a device)")
@@ -443,7 +458,7 @@ def dedup(inputs: List[str] = typer.Argument(..., help="JSONL files written by `
 
 
 def _run_dask(sources: list, scheduler: str, out: Target, failures: Failures, summary: Summary,
-              batch_size: int, n_process: int, quiet: bool) -> None:
+              batch_size: int, n_process: int, quiet: bool, patterns_dir: Optional[str] = None) -> None:
     """``run --dask``: the same canonical facts, extracted and deduplicated on a Dask cluster."""
     try:
         from .dask import run as dask_run
@@ -457,7 +472,7 @@ def _run_dask(sources: list, scheduler: str, out: Target, failures: Failures, su
     progress = Progress("dask", quiet)
     progress.message(f"dask: extracting and deduplicating on {scheduler}")
     facts, errs = dask_run([str(p) for p in sources], scheduler=scheduler, batch_size=batch_size,
-                           n_workers=n_process if n_process > 1 else 2)
+                           n_workers=n_process if n_process > 1 else 2, patterns_dir=patterns_dir)
     for e in errs:
         failures(e)
     summary.facts = sum(f.support for f in facts)
@@ -471,7 +486,7 @@ def run(paths: List[str] = PATHS,
         output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSONL file (default stdout)."),
         errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
         batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
-        max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC,
+        max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC, patterns: Optional[Path] = PATTERNS,
         dask_scheduler: Optional[str] = typer.Option(
             None, "--dask", metavar="ADDRESS|local",
             help="Run on a Dask cluster: a scheduler address (tcp://host:8786), or `local` for a "
@@ -480,7 +495,7 @@ def run(paths: List[str] = PATHS,
     """Extract, then deduplicate: canonical facts of a whole dump (the main job)."""
     from ..dedup import Deduplicator
 
-    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    settings = _settings(batch_size, max_line_bytes, max_doc_chars, patterns)
     out, err = _targets(output, errors)
     if dask_scheduler and "-" in paths:
         _refuse("stdin (-) cannot be read by a Dask cluster: pass files, globs or URLs")
@@ -491,7 +506,8 @@ def run(paths: List[str] = PATHS,
     with _write_errors_as_one_line():
         failures.open()
         if dask_scheduler:
-            _run_dask(sources, dask_scheduler, out, failures, summary, batch_size, n_process, quiet)
+            _run_dask(sources, dask_scheduler, out, failures, summary, batch_size, n_process, quiet,
+                      settings.patterns_dir)
         else:
             d = Deduplicator(spill_after=settings.spill_after)
             with Progress("extract", quiet) as progress:
@@ -518,7 +534,7 @@ def report(paths: List[str] = INPUTS,
                                             "with their entities highlighted (the facts table has them all)."),
            errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
            batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
-           max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC) -> None:
+           max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC, patterns: Optional[Path] = PATTERNS) -> None:
     """One self-contained HTML file: the canonical facts as a sortable, filterable table, charts of
     prices and volumes, and every article with its entities highlighted (needs the report extra)."""
     try:
@@ -528,7 +544,7 @@ def report(paths: List[str] = INPUTS,
     except ImportError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(USAGE)
-    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    settings = _settings(batch_size, max_line_bytes, max_doc_chars, patterns)
     out, err = _targets(output, errors)
     sources = _sources(paths, [out, err])
     stores = _open_stores(sources)
@@ -597,13 +613,13 @@ def ingest(paths: List[str] = typer.Argument(..., help="Dumps to add: raw articl
            db: Path = typer.Option(..., "--db", help="The store (SQLite); made when missing."),
            errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
            batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
-           max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC) -> None:
+           max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC, patterns: Optional[Path] = PATTERNS) -> None:
     """Merge dumps into a fact store: new articles are extracted and stored, copies of known
     statements join their canonical fact, new statements are added; articles already stored are
     not extracted again. One transaction: a killed or failed run leaves the store as it was."""
     from ..store import Store, StoreError
 
-    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    settings = _settings(batch_size, max_line_bytes, max_doc_chars, patterns)
     target, err = _targets(db, errors)
     if not target.is_file:
         _refuse(f"{db}: the store must be a file (--db)")
@@ -770,7 +786,7 @@ def series(paths: List[str] = INPUTS,
            tolerance: float = TOLERANCE, all_periods: bool = ALL_PERIODS,
            errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
            batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
-           max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC) -> None:
+           max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC, patterns: Optional[Path] = PATTERNS) -> None:
     """One row per observation: material, metric, place, period, value as stated and normalised
     (one unit per dimension; money in USD at the ECB rate of the period's end, the rate on the
     row), sources and their publish dates; rows in a conflict are flagged."""
@@ -779,7 +795,7 @@ def series(paths: List[str] = INPUTS,
     from ..analysis import COLUMNS, rows as analyse
     from ..analysis.write import write_rows
 
-    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    settings = _settings(batch_size, max_line_bytes, max_doc_chars, patterns)
 
     def write(got, fh) -> str:
         obs, found = analyse(got, tolerance, not all_periods)
@@ -827,7 +843,7 @@ def conflicts(paths: List[str] = INPUTS,
               tolerance: float = TOLERANCE, all_periods: bool = ALL_PERIODS,
               errors: Optional[Path] = ERRORS, fail_fast: bool = FAIL_FAST,
               batch_size: int = BATCH, n_process: int = NPROC, quiet: bool = QUIET,
-              max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC) -> None:
+              max_line_bytes: int = MAX_LINE, max_doc_chars: int = MAX_DOC, patterns: Optional[Path] = PATTERNS) -> None:
     """Observations of one metric, material, place and period whose values disagree beyond the
     tolerance, each with the values and the articles on each side."""
     if output is not None and fmt is None and str(output).lower().endswith(".txt"):
@@ -837,7 +853,7 @@ def conflicts(paths: List[str] = INPUTS,
     from ..analysis import SIDE_COLUMNS, rows as analyse, side_rows
     from ..analysis.write import write_rows
 
-    settings = Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars)
+    settings = _settings(batch_size, max_line_bytes, max_doc_chars, patterns)
 
     def write(got, fh) -> str:
         obs, found = analyse(got, tolerance, not all_periods)
