@@ -2,6 +2,7 @@
 
     nlp = build_nlp()          # tokenizer that repairs text + our registered components
     doc = nlp(raw_text)        # doc.text is the repaired text; doc._.rei_repair maps offsets back
+    add_to(my_nlp, after="ner")  # or the components alone, in a pipeline of your own
 
 Components (registered spaCy factories, also exposed through the ``spacy_factories`` entry
 point, each configured by ``patterns_dir``):
@@ -9,10 +10,10 @@ point, each configured by ``patterns_dir``):
 * ``rei_numbers``  PERCENT, MONEY, QUANTITY
 * ``rei_dates``    DATE, resolved against ``doc._.rei_published``
 * ``rei_materials`` MATERIAL
-* ``span_ruler`` (named ``rei_ruler``) the gazetteers of ``patterns/*.jsonl``
+* ``rei_gazetteer`` (named ``rei_ruler``) the gazetteers of ``patterns/*.jsonl``
 * ``rei_names``    ORG, POLICY, GPE: gazetteer spans, and rules grown around trigger words
 * ``rei_resolve``  settles overlaps and conflicts, abbreviations, header fields; writes
-  ``doc._.rei_entities`` and ``doc.spans["rei"]`` (with ``span._.value``)
+  ``doc._.rei_entities``, ``doc.spans["rei"]`` (with ``span._.value``) and ``doc.ents``
 * ``rei_facts``    sentence/clause facts (``doc._.rei_facts``)
 """
 from __future__ import annotations
