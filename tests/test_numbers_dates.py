@@ -1,9 +1,12 @@
 """PERCENT, MONEY, QUANTITY and DATE on sentences that are not in the corpus."""
 import json
 import warnings
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rare_earth_ie as rei
 
@@ -183,3 +186,50 @@ def test_quantulum3_peer_cases_with_physical_units():
                 checked += 1
                 assert any(v["value"] == pytest.approx(q["value"]) for v in values), (case["req"], got)
     assert checked >= 5
+
+
+# --- the direct reading of "20 June [2025]" / "June 20[, 2025]" agrees with dateparser -----------
+
+_MONTH_FORMS = ["January", "Jan", "Jan.", "February", "Feb.", "March", "Mar", "April", "Apr.", "May", "June",
+                "Jun", "July", "Jul.", "August", "Aug", "September", "Sept.", "Sep", "October", "Oct.",
+                "November", "Nov", "December", "Dec."]
+
+
+def test_month_day_reads_the_forms_and_leaves_the_rest_to_dateparser():
+    import importlib
+
+    dates = importlib.import_module("rare_earth_ie.extract.recognizers.dates")
+    months = dates.DateRecognizer().months
+    assert dates.month_day("20 June", months) == (None, 6, 20)
+    assert dates.month_day("Nov. 6, 2025", months) == (2025, 11, 6)
+    assert dates.month_day("Oct.18", months) == (None, 10, 18)
+    assert dates.month_day("21 Oct 2025", months) == (2025, 10, 21)
+    assert dates.month_day("1st April", months) == (None, 4, 1)
+    # not a real day in every year, or not this form: dateparser decides
+    for text in ("29 February", "31 September 2025", "June", "20 Juin", "the 20th of June", "June 20 25"):
+        assert dates.month_day(text, months) is None, text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dates(date(1990, 1, 1), date(2035, 12, 31)), st.sampled_from(_MONTH_FORMS), st.booleans(),
+       st.booleans(), st.dates(date(2000, 1, 1), date(2030, 12, 31)), st.sampled_from(["past", "future"]))
+def test_month_day_agrees_with_dateparser(day, month_form, day_first, with_year, base, prefer):
+    import importlib
+
+    dates = importlib.import_module("rare_earth_ie.extract.recognizers.dates")
+    months = dates.DateRecognizer().months
+    if months[month_form.lower().rstrip(".")] != day.month:
+        month_form = next(f for f in _MONTH_FORMS if months[f.lower().rstrip(".")] == day.month)
+    text = f"{day.day} {month_form}" if day_first else f"{month_form} {day.day}"
+    if with_year:
+        text += f"{'' if day_first else ','} {day.year}"
+    ours = dates.month_day(text, months)
+    theirs = dates._dateparse(text, base.isoformat(), prefer)
+    if ours is None:  # 29 February without a year: left to dateparser
+        assert (day.month, day.day) == (2, 29) and not with_year
+        return
+    assert theirs is not None
+    # the recognizer keeps dateparser's year only when the text has one, else picks its own
+    assert (ours[1], ours[2]) == (theirs.month, theirs.day)
+    if with_year:
+        assert ours[0] == theirs.year
