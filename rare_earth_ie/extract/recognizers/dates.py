@@ -190,14 +190,15 @@ def _dateparse(text: str, base: Optional[str], prefer: str) -> Optional[date]:
 # the only forms our patterns send to dateparser: read directly, they give what dateparser gives
 # (tests/test_numbers_dates.py compares the two) without its cost (0.25 s of imports and regex
 # compilation on the first call, which was a sixth of a one-article run)
-_DMY = re.compile(r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m>[A-Za-z]{3,9})\.?(?:,?\s+(?P<y>\d{4}))?\s*")
-_MDY = re.compile(r"\s*(?P<m>[A-Za-z]{3,9})\.?\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?\s*")
+_DMY = re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s{1,3}(?P<m>[A-Za-z]{3,9})\.?(?:,?\s{1,3}(?P<y>\d{4}))?")
+_MDY = re.compile(r"(?P<m>[A-Za-z]{3,9})\.?\s{0,3}(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s{1,3}(?P<y>\d{4}))?")
 
 
 def month_day(text: str, months: dict[str, int]) -> Optional[tuple[Optional[int], int, int]]:
     """(year or None, month, day) of a day written as ``20 June [2025]`` or ``June 20[, 2025]``,
     when it is a real date (a day without a year: in every year, so not 29 February); else None
     and the caller asks dateparser."""
+    text = text.strip()
     m = _DMY.fullmatch(text) or _MDY.fullmatch(text)
     if not m:
         return None
