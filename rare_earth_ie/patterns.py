@@ -53,6 +53,7 @@ KEYED: dict[str, dict[str, type | tuple]] = {
                           "basis_loose": dict, "market_moves": list},
     "policy.json": {"kinds": dict, "named_heads": list, "generic_single": list, "generic_pairs": dict,
                     "modifiers": list, "follow_ok": list, "complement": list, "complement_stop": list,
+                    "purpose_complement": dict,
                     "plan_pairs": dict, "order_pairs": dict, "sections": list, "numbered_heads": dict,
                     "numbered_titles": dict, "bloc_acts": dict, "lowercase_named_heads": list,
                     "anaphor_determiners": list, "site_policies": list, "needs_modifier": list,

@@ -92,6 +92,7 @@ _GLUE_RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"—(?=\w)"), " ", "end"),
 ]
 
+_AFTER_ARTICLE = re.compile(r"(?<![A-Za-z])(?:the|an?)\s$")
 _QUOTE_GLUE = re.compile(r'"(?<=[a-z]")(?=[A-Z][a-z])')
 # text whose spaces were lost: a very long "word", or a line with almost no spaces
 _LINE_RE = re.compile(r"[^\n]+")
@@ -121,6 +122,9 @@ def _known_words(patterns_dir: Optional[str] = None) -> frozenset[str]:
     return frozenset(domain) | frozenset(wordninja.DEFAULT_LANGUAGE_MODEL._wordcost)
 
 
+# how much likelier (a difference of log-costs: e^2, about 7x) the letters after an acronym must
+# read without its last capital than with it, for the capital to join the acronym
+_SHIFT_MARGIN = 2.0
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
@@ -129,15 +133,31 @@ def _split_words(run: str, patterns_dir: Optional[str] = None) -> tuple[int, ...
     """Offsets inside ``run`` where a space belongs: at case changes ("MaterialRecycling"), then
     inside each piece by wordninja's unigram model unless the piece is a known word."""
     known = _known_words(patterns_dir)
+    pieces = [[m.start(), m.group()] for m in _CAMEL.finditer(run)]
+    for a, b in zip(pieces, pieces[1:]):
+        # an acronym glued to a lower-case word: "CHIPSand" is "CHIPS and", "ASXlisted" is "ASX
+        # listed" (the capital goes left) when the letters after it read likelier than with it
+        # ("sand", "xlisted..."), by a clear margin; "MPMaterials" stays "MP Materials", "USAid"
+        # "US Aid", and "NRCanhad" "NR Can had" ("an had" is hardly likelier than "can had")
+        if len(a[1]) >= 2 and a[1].isupper() and a[0] + len(a[1]) == b[0] and len(b[1]) >= 3 \
+                and b[1][1:].islower() and _split_cost(b[1][1:]) + _SHIFT_MARGIN < _split_cost(b[1].lower()):
+            a[1], b[0], b[1] = a[1] + b[1][0], b[0] + 1, b[1][1:]
     cuts: list[int] = []
-    for m in _CAMEL.finditer(run):
-        if m.start() > 0:
-            cuts.append(m.start())
-        piece = m.group()
+    for start, piece in pieces:
+        if start > 0:
+            cuts.append(start)
         if len(piece) < 4 or piece.lower() in known:
             continue
-        cuts.extend(m.start() + c for c in _ninja_cuts(piece))
+        cuts.extend(start + c for c in _ninja_cuts(piece))
     return tuple(sorted(c for c in set(cuts) if 0 < c < len(run)))
+
+
+def _split_cost(text: str) -> float:
+    """wordninja's cost of ``text`` split into its likeliest words (lower is likelier)."""
+    import wordninja
+
+    cost = wordninja.DEFAULT_LANGUAGE_MODEL._wordcost
+    return sum(cost.get(w, 1e9) for w in wordninja.split(text))
 
 
 def _ninja_cuts(run: str) -> list[int]:
@@ -260,6 +280,14 @@ def _insertions(text: str, patterns_dir: Optional[str] = None) -> dict[int, str]
             pos = m.start() if where == "start" else m.end()
             if sep == "\n" or pos not in points:
                 points[pos] = sep
+    # a case change inside a word right after an article is a name's spelling ("the RESourceEU
+    # Action Plan", "an eVTOL"), not a heading glued to its sentence: no heading ends in "the"
+    for pos in [p for p, sep in points.items() if sep == "\n" and 0 < p < len(text) and text[p - 1].isalpha()]:
+        ws, lo = pos, max(0, pos - 40)  # bounded: a run of glued words is no name
+        while ws > lo and text[ws - 1].isalnum():
+            ws -= 1
+        if ws > lo and _AFTER_ARTICLE.search(text, max(0, ws - 6), ws):
+            del points[pos]
     # a double quote between a letter and a capital opens a quotation ('the"Closed-Loop') or
     # closes one before a glued heading ('"second supply chain"Exports'): the count of quotes
     # before it on its line tells which
@@ -275,6 +303,10 @@ def _insertions(text: str, patterns_dir: Optional[str] = None) -> dict[int, str]
             run = rm.group()
             if _PROTECT.match(run) or run.isupper():
                 continue
+            # inside a run of letters the splitter decides every break, the case changes the glue
+            # rules saw included ("CHIPSand" is "CHIPS and", not "CHIP Sand")
+            for p in range(run_start + rm.start() + 1, run_start + rm.end()):
+                points.pop(p, None)
             # wordninja's split is quadratic-ish in a run's length: split long runs in windows
             for w0 in range(0, len(run), _SPLIT_WINDOW):
                 base = run_start + rm.start() + w0

@@ -263,3 +263,28 @@ def test_no_gold_name_is_typed_into_the_context_vocabulary():
     # government short words are vocabulary ("Treasury"), not names of a body
     assert not (words & golds) - set(ctx["gov_short"]), words & golds
     assert all(re.fullmatch(r"[\w .'-]+", w) for w in words)
+
+
+@pytest.mark.parametrize("text, span", [
+    ("Seoul wants the national stockpiling programme for rare metals run by the state agency.",
+     "national stockpiling programme for rare metals"),
+    ("Tokyo runs a stockpiling programme for minor metals through JOGMEC.",
+     "stockpiling programme for minor metals"),
+    # a time is not what a programme is for; other policies take no "for" object
+    ("Member states are preparing a pilot stockpiling scheme for the same year.", "pilot stockpiling scheme"),
+    ("The stockpiling programme for 2026 was cut.", "stockpiling programme"),
+    ("The export quota for battery makers was cut.", "export quota"),
+])
+def test_a_programme_takes_its_purpose(text, span):
+    assert span in spans(text, "POLICY")
+
+
+def test_a_destination_is_not_the_issuer():
+    text = ("Authorities in Myanmar ask miners to pay 200,000 yuan/t and to hold back a fifth of ore "
+            "shipments to China as an export levy.")
+    (levy,) = [v for t, v in ents(text, "POLICY") if t == "export levy"]
+    assert levy["jurisdiction"] == "MM"
+    # with no place of its own in the sentence, the currency still tells
+    (duty,) = [v for t, v in ents("Exporters now pay an export duty of 5,000 rupees per tonne.", "POLICY")
+               if "duty" in t]
+    assert duty["jurisdiction"] == "IN"

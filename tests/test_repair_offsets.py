@@ -114,3 +114,21 @@ def test_runs_of_spaces_change_nothing_but_offsets(corpus_texts, corpus_results)
         have = [(e.label, squeeze(e.text), e.value) for e in got.entities]
         assert have == want, name
         assert [(f.fact_id, squeeze(f.text)) for f in got.facts] == [(f.fact_id, f.text) for f in res.facts]
+
+
+def test_acronym_glued_to_a_word_in_a_spaceless_run():
+    """The capital joins the acronym only when the rest reads clearly likelier without it."""
+    text = ("Vulcanwonincentivesunderthe CHIPSandScienceActlastyear. Itisnowan"
+            "ASXlistedcompanywithMPMaterialsasapartnerwhilePrairiesCanandNRCanhadalreadycommittedfunds.")
+    rep = repair(text).text
+    assert "CHIPS and Science Act" in rep
+    assert "ASX listed company" in rep
+    assert "MP Materials" in rep and "NR Can had" in rep
+
+
+def test_odd_casing_after_an_article_is_a_name_not_a_glued_heading():
+    rep = repair("The Commission adopted the RESourceEU Action Plan on Wednesday.").text
+    assert "the RESourceEU Action Plan" in rep
+    # a heading glued to its sentence is still cut
+    assert repair("Export DynamicsSeptember Volume: 5,774 tons").text == "Export Dynamics\nSeptember Volume: 5,774 tons"
+    assert "\n" in repair("Market OutlookThe price rose").text

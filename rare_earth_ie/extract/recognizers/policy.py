@@ -81,6 +81,9 @@ class PolicyRecognizer(Recognizer):
         self.follow_ok = frozenset(d["follow_ok"])
         self.complement = frozenset(d["complement"])
         self.complement_stop = frozenset(d["complement_stop"])
+        self.purpose_kinds = frozenset(d["purpose_complement"]["kinds"])
+        self.purpose_words = frozenset(d["purpose_complement"]["words"])
+        self.purpose_not = frozenset(d["purpose_complement"]["not_objects"])
         self.generic = load_words("org_generic.txt", patterns_dir) | {"corporate"}
         self.function = load_words("function_words.txt", patterns_dir) | {"-"}
         self.single = frozenset(d["generic_single"])
@@ -306,7 +309,8 @@ class PolicyRecognizer(Recognizer):
                 start = doc[first].idx
                 return Ent(self.label, start, end, {"name": doc_text(doc)[start:end], "kind": "other",
                                                     "jurisdiction": None, "ref": None}, priority=2)
-        if nxt is not None and nxt.lower_ in self.complement:
+        if nxt is not None and (nxt.lower_ in self.complement or nxt.lower_ in self.purpose_words
+                                and self.kinds.get(head.lower_) in self.purpose_kinds):
             j = sp.end + 1
             stop = min(len(doc), j + 12)
             while j < stop:
@@ -324,6 +328,8 @@ class PolicyRecognizer(Recognizer):
                 j += 1
             while j > sp.end + 1 and doc[j - 1].lower_ in ("and", "or", ","):
                 j -= 1  # "... scrap and [targeted measures]": the list ended
+            if nxt.lower_ not in self.complement and any(t.lower_ in self.purpose_not for t in doc[sp.end + 1:j]):
+                j = sp.end + 1  # "a scheme for the same year": when, not what for
             if j > sp.end + 1:
                 last = j
         start, end = doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text)
@@ -443,7 +449,8 @@ class PolicyRecognizer(Recognizer):
             adjacent = [g for g in gpes if g.end <= p.start and p.start - g.end <= 25
                         and (p.start - g.end <= 3 or text.startswith("'s", g.end))]
             before = [g for g in gpes if lo <= g.start and g.end <= p.start
-                      and text.count('"', lo, g.start) % 2 == 0]  # not inside a quotation
+                      and text.count('"', lo, g.start) % 2 == 0  # not inside a quotation
+                      and not _GOODS_PLACE.search(text, max(0, g.start - 12), g.start)]
             near = [g for g in before if p.start - g.end <= 40]
             body = [o for o in bodies if lo <= o.start and o.end <= hi]
             after = [g for g in gpes if p.end <= g.start and g.end <= hi]
@@ -462,15 +469,16 @@ class PolicyRecognizer(Recognizer):
                 if dm:
                     code = self.default_jurisdiction[dm.group(1)]
             if code is None:
-                code = _currency_country([m for m in moneys if lo <= m.start and m.end <= hi])
-            if code is None:
                 first = before[0].start if before else p.start
                 dm = self.demonym_rx.search(text, lo, first)
                 if dm:
                     code = self.demonyms[dm.group(1)]
                 elif before:
                     code = before[0].value["code"]
-                elif after:
+            if code is None:
+                code = _currency_country([m for m in moneys if lo <= m.start and m.end <= hi])
+            if code is None:
+                if after:
                     code = after[0].value["code"]
                 else:
                     code = issuer or main
@@ -532,6 +540,9 @@ def _absorb(found: list[Ent], numbered: list[Ent]) -> None:
 # "No. 57" on its own, not "Announcement No. 57" nor "No. 57/2025"
 _BARE_NO = re.compile(r"(?<![A-Za-z])No\.\s?(\d{1,4})(?![\d/])(?!\s*of\s)")
 _SENT_END = re.compile(r"(?<![A-Z])[.!?]\s|\n")
+# a place goods go to or come from ("ore shipments to China as an export levy") is what the
+# policy is about, not the country that issues it
+_GOODS_PLACE = re.compile(r"\b(?:to|from|into)\s+(?:the\s+)?$", re.I)
 
 
 def _name_word(t) -> bool:
