@@ -61,6 +61,7 @@ KEYED: dict[str, dict[str, type | tuple]] = {
     "quantity_rules.json": {"never_units": list, "word_units": list, "dimension_adjectives": list,
                             "not_after_rate": list, "scale_words": dict},
     "quantulum_units.json": {"quantulum3": str, "units": dict},
+    "rewording.json": {"droppable": list, "same": list},
     "series.json": {"metrics": dict, "flows": dict, "values": dict, "money_per_unit": dict, "by_org": dict,
                     "units": dict, "targets": dict, "price_per": dict, "charts": dict},
 }

@@ -1,6 +1,8 @@
 """Facts and deduplication: copies merge, template siblings never do, ids are stable."""
 import random
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,4 +103,62 @@ def test_disk_dedup_equals_in_memory(corpus_results):
     d = Deduplicator(spill_after=0)
     for c in deduplicate(corpus_results):
         d.add(c)
+    assert [c.model_dump() for c in d.iter_finish()] == expected
+
+
+# --- reworded copies: the same statement in other words ------------------------------------------
+
+REWORDED = [
+    ("On March 3, 2025, Velarion Minerals Corp today reported a net loss of $15.6 million for the quarter, "
+     "compared with a net loss of $1.9 million in the prior-year quarter.",
+     "On March 3, 2025, Velarion Minerals Corp reported a net loss of $15.6 million for the quarter, "
+     "versus a net loss of $1.9 million in the year-ago quarter."),
+    ("Cash and cash equivalents totaled $257.6 million at March 31, the company said in its report.",
+     "Cash and cash equivalents were $257.6 million as of March 31, the company said in its report."),
+]
+NOT_REWORDED = [
+    # another word of meaning, a direction, another role of a figure, another digit
+    ("China's rare earth exports rose 13.7% in February from January, customs data showed.",
+     "China's rare earth imports rose 13.7% in February from January, customs data showed."),
+    ("China's rare earth exports rose 13.7% in February from January, customs data showed.",
+     "China's rare earth exports fell 13.7% in February from January, customs data showed."),
+    ("China's rare earth exports rose 13.7% to 5,000 tons in February, customs data showed.",
+     "China's rare earth exports rose 13.7% by 5,000 tons in February, customs data showed."),
+    ("China's rare earth exports rose 13.7% in February from January, customs data showed.",
+     "China's rare earth exports rose 13.8% in February from January, customs data showed."),
+    # reordered: left apart
+    ("Operating loss for the quarter ended February 28 was $15.9 million, the company said.",
+     "The operating loss was $15.9 million for the quarter ended February 28, the company said."),
+]
+
+
+@pytest.mark.parametrize("a, b", REWORDED)
+def test_reworded_copies_merge(a, b):
+    (canon,) = deduplicate(results(a, b))
+    assert canon.support == 2 and canon.text == a  # the longer copy speaks for both
+
+
+@pytest.mark.parametrize("a, b", NOT_REWORDED)
+def test_other_statements_in_like_words_stay_apart(a, b):
+    assert len(deduplicate(results(a, b))) == 2
+
+
+def test_reworded_needs_one_period():
+    a = ("Velarion Minerals also reported output of 1,240 tonnes of NdPr oxide, compared with "
+         "1,100 tonnes in the prior-year period.")
+    b = ("Velarion Minerals reported output of 1,240 tonnes of NdPr oxide, versus "
+         "1,100 tonnes in the year-ago period.")
+    assert len(deduplicate(results(a, b))) == 1
+    # each copy is dated by its page: March and June are two statements
+    assert len(deduplicate(results(a) + results(b, published="2025-06-10"))) == 2
+
+
+def test_reworded_on_disk_and_in_memory_agree():
+    from rare_earth_ie.dedup import Deduplicator
+
+    res = results(*[t for pair in REWORDED + NOT_REWORDED for t in pair])
+    expected = [c.model_dump() for c in deduplicate(res)]
+    d = Deduplicator(spill_after=0)
+    for r in res:
+        d.add(r)
     assert [c.model_dump() for c in d.iter_finish()] == expected

@@ -16,7 +16,13 @@ not the statement's). Copies are one statement when
 
 where two period keys agree when they are equal or one is empty; the key of a copy that begins
 a longer one and is dated only by its page does not count (it is a teaser of that copy).
-Nothing is fuzzy: two texts that differ in one digit, one name or one month are two
+* a re-published copy says the same in other words: it adds or drops only words that change no
+  statement (``today``, ``also``), or swaps phrases of one meaning (``compared with``/``versus``,
+  ``prior-year``/``year-ago``), with the same digits and the same period key ("reworded";
+  ``patterns/rewording.json``; found with rapidfuzz's alignment of the two normalised texts,
+  within blocks of texts with the same digits). Reordered or freely rewritten copies stay apart.
+
+Nothing else is fuzzy: two texts that differ in one digit, one name or one month are two
 statements, whatever the recognisers found in them. A copy joins a statement only when that statement is the one it can belong to:
 a teaser (or a copy with no period key) that begins or equals two statements joins neither, so
 a missed merge is the price of ambiguity, never two numbers fused into one.
@@ -32,17 +38,23 @@ that text and the statement's period key, the same for the same input in any ord
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional, Union
 
 from ..facts.identity import ends_open, fact_id_for, normalise_text, period_key
 from ..models import ArticleResult, CanonicalFact, Fact, Mention
+from ..patterns import alternation, load_json
 
 MIN_TRUNCATED = 20     # a teaser must keep this many normalised characters to join a statement
 MAX_EXTENSIONS = 64    # texts a teaser is compared with; beyond, only the longest it begins
 _END = "\U0010ffff"    # sorts after every character: text + _END bounds the texts text begins
+MIN_REWORDED = 40      # a reworded copy is compared only when this long (normalised characters)
+MAX_REWORDED_RUN = 32  # texts of one period and digits compared pairwise; a larger run is skipped
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -165,20 +177,57 @@ def order_key(v: Variant) -> tuple:
 
 
 def block_keys(v: Variant) -> list[tuple]:
-    """Blocks a variant is compared in: its first MIN_TRUNCATED normalised characters (a teaser
-    long enough to join shares them with every text it begins; a shorter text only meets its
-    equals)."""
-    return [("p", v.norm[:MIN_TRUNCATED])]
+    """Blocks a variant is compared in (a function of its normalised text alone): its first
+    MIN_TRUNCATED normalised characters (a teaser long enough to join shares them with every
+    text it begins; a shorter text only meets its equals), and for a text of MIN_REWORDED
+    characters with digits, its digits (a reworded copy keeps every one)."""
+    keys = [("p", v.norm[:MIN_TRUNCATED])]
+    if len(v.norm) >= MIN_REWORDED:
+        digits = _DIGITS.findall(v.norm)
+        if digits:
+            keys.append(("n", " ".join(digits)))
+    return keys
 
 
-def block_edges(members: list[Variant]) -> list[tuple[tuple, tuple, str]]:
-    """Matching pairs within one block: (earlier key, later key, 'full'|'prefix'), the earlier
-    in :func:`order_key` order.
+@lru_cache(maxsize=4)
+def _rewording(patterns_dir=None) -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
+    d = load_json("rewording.json", patterns_dir)
+    drop = re.compile(f"(?:{alternation(d['droppable'])})+")
+    same = {w: group[0] for group in d["same"] for w in group[1:]}
+    return drop, re.compile(alternation(same)), same
+
+
+def reworded(a: str, b: str) -> bool:
+    """Two normalised texts that say the same in other words: once the phrases of one meaning
+    are read alike (``comparedwith``/``versus``), every difference of their alignment (rapidfuzz)
+    is a droppable word one of them adds (``today``, ``also``)."""
+    from rapidfuzz.distance import Indel
+
+    if a == b or Indel.normalized_similarity(a, b) < 0.8:
+        return False
+    drop, same_rx, same = _rewording()
+    a, b = (same_rx.sub(lambda m: same[m.group()], x) for x in (a, b))
+    for op in Indel.opcodes(a, b):
+        if op.tag == "equal":
+            continue
+        piece = a[op.src_start:op.src_end] if op.tag == "delete" else b[op.dest_start:op.dest_end]
+        if op.tag not in ("delete", "insert") or not drop.fullmatch(piece):
+            return False
+    return True
+
+
+def block_edges(members: list[Variant], key: Optional[tuple] = None) -> list[tuple[tuple, tuple, str]]:
+    """Matching pairs within one block (``key`` from :func:`block_keys`; a prefix block when
+    not given): (earlier key, later key, 'full'|'prefix'|'teaser'|'reworded'), the earlier in
+    :func:`order_key` order.
 
     Sorted by text, the copies of one text are neighbours and the texts a teaser begins follow
     it, so each variant is compared only with the run of texts it begins (its equals, and for a
     truncated one the longer texts: up to MAX_EXTENSIONS, else only the longest ones, those no
-    other text of the run extends)."""
+    other text of the run extends). In a block of digits, whole copies of one period key are
+    compared pairwise for :func:`reworded` (runs of at most MAX_REWORDED_RUN)."""
+    if key is not None and key[0] == "n":
+        return _reworded_edges(members)
     by_text = sorted(members, key=lambda v: (v.norm, v.pkey))
     norms = [v.norm for v in by_text]
     out = []
@@ -196,6 +245,24 @@ def block_edges(members: list[Variant]) -> list[tuple[tuple, tuple, str]]:
                 if u.truncated or u.open:
                     how, key = _as_prefix(u)
                     out.extend((order_key(w), order_key(u), how) for w in longer if _same_period(key, w.pkey))
+        i = j
+    return out
+
+
+def _reworded_edges(members: list[Variant]) -> list[tuple[tuple, tuple, str]]:
+    whole = sorted((v for v in members if v.pkey and not v.truncated), key=lambda v: (v.pkey, order_key(v)))
+    out = []
+    i = 0
+    while i < len(whole):
+        j = i
+        while j < len(whole) and whole[j].pkey == whole[i].pkey:
+            j += 1
+        run = whole[i:j]
+        if len(run) <= MAX_REWORDED_RUN:
+            for x in range(len(run)):
+                for y in range(x + 1, len(run)):
+                    if reworded(run[x].norm, run[y].norm):
+                        out.append((order_key(run[x]), order_key(run[y]), "reworded"))
         i = j
     return out
 
@@ -229,7 +296,8 @@ def assemble_roots(n: int, pkeys: dict[int, str], earlier: Iterable[tuple[int, l
     in increasing order of the later index. Returns each index's cluster root.
 
     A copy joins the statement it equals ('full'), else the statement it begins ('prefix', or
-    'teaser' when its own period key does not count), and only if there is exactly one such
+    'teaser' when its own period key does not count), else the one it rewords ('reworded'),
+    and only if there is exactly one such
     statement whose period agrees with its own (a statement takes the period key of its first
     member that has one)."""
     parent = list(range(n))
@@ -243,12 +311,12 @@ def assemble_roots(n: int, pkeys: dict[int, str], earlier: Iterable[tuple[int, l
 
     for i, matches in earlier:
         pkey = pkeys.get(i, "")
-        full, begun = set(), set()
+        full, begun, near = set(), set(), set()
         for j, how, *_ in matches:
             r = find(j)
             if _same_period(periods.get(r, ""), "" if how == "teaser" else pkey):
-                (full if how == "full" else begun).add(r)
-        found = full or begun
+                (full if how == "full" else near if how == "reworded" else begun).add(r)
+        found = full or begun or near
         if len(found) == 1:
             root = found.pop()
             parent[i] = root

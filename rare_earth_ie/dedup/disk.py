@@ -153,14 +153,14 @@ class DiskDeduplicator:
         db.execute("CREATE INDEX bk ON b (k, i)")
         edges = []
         cur = db.cursor()
-        for _, grp in groupby(cur.execute("SELECT k, i FROM b ORDER BY k, i"), key=lambda r: r[0]):
+        for k, grp in groupby(cur.execute("SELECT k, i FROM b ORDER BY k, i"), key=lambda r: r[0]):
             members = [i for _, i in grp]
             if len(members) < 2:
                 continue
             vids = [vid_of[i] for i in members]
             light = self._light(self._select_light(vids))
             key_to_idx = {order_key(v): idx_of[v.vid] for v in light}
-            for u, w, how in block_edges(light):
+            for u, w, how in block_edges(light, tuple(json.loads(k))):
                 edges.append((key_to_idx[w], key_to_idx[u], how))
             if len(edges) >= _BATCH:
                 db.executemany("INSERT INTO ed VALUES (?, ?, ?)", edges)

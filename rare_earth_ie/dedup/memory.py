@@ -65,7 +65,7 @@ class Deduplicator:
         for v in self.variants.values():
             for k in block_keys(v):
                 blocks[k].append(v)
-        edges = [e for members in blocks.values() if len(members) > 1 for e in block_edges(members)]
+        edges = [e for k, members in blocks.items() if len(members) > 1 for e in block_edges(members, k)]
         return assemble(list(self.variants.values()), edges)
 
     def iter_finish(self) -> Iterator[CanonicalFact]:

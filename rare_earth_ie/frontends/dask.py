@@ -372,8 +372,8 @@ def _block_members(v: Variant) -> list:
 
 
 def _block_edges(group: tuple) -> list:
-    _, kvs = group
-    return block_edges([v for _, v in kvs]) if len(kvs) > 1 else []
+    key, kvs = group
+    return block_edges([v for _, v in kvs], key) if len(kvs) > 1 else []
 
 
 def dedup_graph(results_bag: "dask.bag.Bag") -> tuple:
