@@ -135,10 +135,15 @@ def test_units_outside_our_tables_come_from_quantulum3_only_if_it_knows_the_word
     # a word of quantulum3's tables is answered from its generated table, as quantulum3 answers
     assert quantulum_unit("furlongs") == ask_quantulum("furlongs") and asked == ["1 furlongs"]
     assert quantulum_unit("furlongs") is not None
-    # another case of a table's word, or a table made by another quantulum3 version: asked live
+    # the cases news writes a word in are in the table too (symbols are case-sensitive there)
     asked.clear()
     quantulum_unit.cache_clear()
-    assert quantulum_unit("FURLONGS") == ask_quantulum("FURLONGS") and asked[0] == "1 FURLONGS"
+    assert quantulum_unit("FURLONGS") == ask_quantulum("FURLONGS") and asked == ["1 FURLONGS"]
+    assert quantulum_unit("Furlongs") == ask_quantulum("Furlongs") and asked[1:] == ["1 Furlongs"]
+    # a rarer casing of a table's word, or a table made by another quantulum3 version: asked live
+    asked.clear()
+    quantulum_unit.cache_clear()
+    assert quantulum_unit("FurLongs") == ask_quantulum("FurLongs") and asked[0] == "1 FurLongs"
     monkeypatch.setattr(units, "_answers", lambda: None)
     asked.clear()
     quantulum_unit.cache_clear()
