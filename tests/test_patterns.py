@@ -134,3 +134,20 @@ def test_cli_refuses_a_bad_folder_before_writing(tmp_path):
     assert not out.exists()
     res = CliRunner().invoke(app, ["extract", str(src), "--patterns", str(tmp_path / "typo")])
     assert res.exit_code == 2 and "no such pattern folder" in res.stderr
+
+
+def test_evaluate_scores_edited_patterns(tmp_path):
+    """A change to the patterns is judged before it is installed: `evaluate --patterns DIR`."""
+    root = Path(__file__).resolve().parent.parent
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / "gpe.jsonl").write_text(json.dumps(NEW_PLACE) + "\n", encoding="utf-8")  # every other place gone
+    gold = str(root / "corpus" / "gold")
+
+    def gpe_f1(*extra):
+        res = CliRunner().invoke(app, ["evaluate", "--gold", gold, "--json", *extra])
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout)["labels"]["GPE"]["f1"]
+    assert gpe_f1("--patterns", str(d)) < gpe_f1() - 0.2
+    res = CliRunner().invoke(app, ["evaluate", "--gold", gold, "--patterns", str(tmp_path / "typo")])
+    assert res.exit_code == 2 and "no such pattern folder" in res.stderr

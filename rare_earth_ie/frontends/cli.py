@@ -308,17 +308,23 @@ PATTERNS = typer.Option(None, "--patterns", help="Folder of edited pattern files
                         "patterns/); files not in it come from the installed patterns.")
 
 
-def _settings(batch_size: int, max_line_bytes: int, max_doc_chars: int, patterns: Optional[Path]) -> Settings:
-    """The run's settings; a pattern folder is checked whole before anything is read."""
-    if patterns is not None:
-        from ..patterns import PatternError, check_dir
+def _patterns_dir(patterns: Optional[Path]) -> Optional[str]:
+    """A pattern folder checked whole before anything is read (exit 2 naming file and key)."""
+    if patterns is None:
+        return None
+    from ..patterns import PatternError, check_dir
 
-        try:
-            check_dir(patterns)
-        except PatternError as e:
-            _refuse(f"--patterns: {e}")
+    try:
+        check_dir(patterns)
+    except PatternError as e:
+        _refuse(f"--patterns: {e}")
+    return str(patterns.resolve())
+
+
+def _settings(batch_size: int, max_line_bytes: int, max_doc_chars: int, patterns: Optional[Path]) -> Settings:
+    """The run's settings, from the options every extracting command shares."""
     return Settings(batch_size=batch_size, max_line_bytes=max_line_bytes, max_doc_chars=max_doc_chars,
-                    patterns_dir=str(patterns.resolve()) if patterns is not None else None)
+                    patterns_dir=_patterns_dir(patterns))
 
 
 @app.command(epilog="Example: rare-earth-ie extract corpus/ -o extracted.jsonl")
@@ -878,8 +884,9 @@ def evaluate(gold: Optional[List[Path]] = typer.Option(
              as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
              worst: int = typer.Option(15, "--worst", min=0, help="How many misses and false positives to "
                                        "show (for one gold set)."),
-             n_process: int = NPROC) -> None:
-    """Score the pipeline on gold sets: per label P/R/F1 and value accuracy, and dedup B-cubed."""
+             n_process: int = NPROC, patterns: Optional[Path] = PATTERNS) -> None:
+    """Score the pipeline on gold sets: per label P/R/F1 and value accuracy, and dedup B-cubed
+    (with --patterns: of edited pattern files, before they are installed)."""
     from .evaluate import bundled_sets, format_comparison, format_report
     from .evaluate import evaluate as run_eval
 
@@ -889,7 +896,8 @@ def evaluate(gold: Optional[List[Path]] = typer.Option(
     missing = [f"{d}/docs.jsonl: not found (--gold)" for d in sets if not (d / "docs.jsonl").exists()]
     if missing:
         _refuse(*missing)
-    reports = {str(d): run_eval(d, n_process=n_process) for d in sets}
+    patterns_dir = _patterns_dir(patterns)
+    reports = {str(d): run_eval(d, n_process=n_process, patterns_dir=patterns_dir) for d in sets}
     if as_json:
         out = {k: r.to_json(worst=worst) for k, r in reports.items()}
         typer.echo(json.dumps(out if len(out) > 1 else next(iter(out.values())), ensure_ascii=False, indent=1))
