@@ -19,7 +19,7 @@ from .dedup import Deduplicator
 from .extract import Extractor, extract, extract_many
 from .frontends.frame import to_dataframe
 from .models import Article, ArticleResult, CanonicalFact, Entity, Fact, FactList, Mention
-from .extract.pipeline import build_nlp
+from .extract.pipeline import add_to, build_nlp
 from .analysis import conflicts, series
 from .analysis.inputs import ingest
 from .store import Store
@@ -41,6 +41,6 @@ def deduplicate(results: Iterable[Union[ArticleResult, Fact, CanonicalFact]]) ->
 
 __all__ = [
     "Article", "ArticleResult", "CanonicalFact", "Deduplicator", "Entity", "Extractor", "Fact",
-    "FactList", "Mention", "ReadError", "build_nlp", "deduplicate", "extract", "extract_many",
+    "FactList", "Mention", "ReadError", "add_to", "build_nlp", "deduplicate", "extract", "extract_many",
     "Store", "conflicts", "ingest", "iter_articles", "series", "to_dataframe", "__version__",
 ]

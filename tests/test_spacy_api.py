@@ -7,7 +7,7 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from rare_earth_ie import build_nlp
-from rare_earth_ie.extract.pipeline import add_to
+from rare_earth_ie import add_to
 from rare_earth_ie.extract.recognizers.base import SPANS_KEY
 
 TEXT = ("John Smith of Lynas said on 3 March 2025 that output rose 12% to 5,000 tons of NdPr "
