@@ -339,18 +339,28 @@ def normalize_chars(raw: str) -> str:
     text = raw.translate(_TRANSLATE)
     if not text.isascii():
         # other compatibility characters whose NFKC form is one character (full-width digits,
-        # ligature-free letters); characters that would expand are left alone
-        chars = list(text)
-        changed = False
-        for i, ch in enumerate(chars):
-            if ord(ch) > 0x2000 and not ("\u3400" <= ch <= "\u9fff"):
-                n = unicodedata.normalize("NFKC", ch)
-                if len(n) == 1 and n != ch:
-                    chars[i] = n
-                    changed = True
-        if changed:
+        # ligature-free letters); characters that would expand are left alone. Only the
+        # characters past U+2000 (CJK ideographs aside) are looked at, found by one regex pass
+        chars = None
+        for m in _COMPAT_CANDIDATE.finditer(text):
+            n = _nfkc_one(m.group())
+            if n is not None:
+                if chars is None:
+                    chars = list(text)
+                chars[m.start()] = n
+        if chars is not None:
             text = "".join(chars)
     return text
+
+
+_COMPAT_CANDIDATE = re.compile("[\u2001-\u33ff\ua000-\U0010ffff]")
+
+
+@lru_cache(maxsize=4096)
+def _nfkc_one(ch: str) -> Optional[str]:
+    """The one-character NFKC form of ``ch`` when it differs, else None."""
+    n = unicodedata.normalize("NFKC", ch)
+    return n if len(n) == 1 and n != ch else None
 
 
 # the extra spaces of a run: all but its first

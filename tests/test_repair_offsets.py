@@ -132,3 +132,30 @@ def test_odd_casing_after_an_article_is_a_name_not_a_glued_heading():
     # a heading glued to its sentence is still cut
     assert repair("Export DynamicsSeptember Volume: 5,774 tons").text == "Export Dynamics\nSeptember Volume: 5,774 tons"
     assert "\n" in repair("Market OutlookThe price rose").text
+
+
+def _normalize_by_every_character(raw: str) -> str:
+    """The plain definition: every character past U+2000 but CJK ideographs, by its NFKC form
+    where that is one other character (after the one-to-one table)."""
+    import unicodedata
+
+    from rare_earth_ie.repair import _TRANSLATE
+
+    out = []
+    for ch in raw.translate(_TRANSLATE):
+        if ord(ch) > 0x2000 and not ("\u3400" <= ch <= "\u9fff"):
+            n = unicodedata.normalize("NFKC", ch)
+            ch = n if len(n) == 1 else ch
+        out.append(ch)
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x1b"), max_size=60))
+def test_compat_characters_found_by_one_pass_match_the_plain_definition(raw):
+    assert normalize_chars(raw) == _normalize_by_every_character(raw)
+
+
+def test_compat_characters_examples():
+    assert normalize_chars("５,７７４ tons ﬁne 稀土") == "5,774 tons ﬁne 稀土"  # ligature expands: kept
+    assert normalize_chars("Ｎｄ２Ｏ３") == "Nd2O3"
