@@ -177,7 +177,8 @@ def test_number_recognizers(raw):
         for e in rec.scan(t):
             assert e.label == rec.label
             assert 0 <= e.start < e.end <= len(t)
-            assert any(c.isdigit() for c in t[e.start:e.end]), (rec.label, t[e.start:e.end])
+            # a number is in it: a digit, or a numeric character ("¼ tonne", "½%")
+            assert any(c.isnumeric() for c in t[e.start:e.end]), (rec.label, t[e.start:e.end])
             assert set(e.value) <= set(VALUE_FIELDS[e.label]) | UNDOCUMENTED.get(e.label, set()), e.value
             for key in ("value", "value_max", "amount", "amount_max"):
                 assert _finite(e.value.get(key)), e.value
