@@ -75,8 +75,10 @@ _SENTENCE_STOP = re.compile(r"\n|\. ")
 # (the clause after it starts there) and the first (the clause before it ends there). Matching a
 # stop whole would hide one that shares its characters (".\n": the full stop takes the newline).
 # A comma between two digits groups a number ("5,697"): it ends no clause.
-_LEFT_STOP_END = re.compile(r"[;:()\[\]\n!?]|(?<!\d),|,(?!\d)|(?<=\.)\s|(?<=\s[-—])\s")
-_RIGHT_STOP_START = re.compile(r"[;:()\[\]\n!?]|(?<!\d),|,(?!\d)|\.(?=\s|$)|\s(?=[-—]\s)")
+# every alternative starts with the character it matches, checks after it (a lookbehind first
+# made the engine try each alternative at every position: twice as slow)
+_LEFT_STOP_END = re.compile(r"[;:()\[\]\n!?]|,(?:(?<!\d,)|(?!\d))|\s(?:(?<=\.\s)|(?<=\s[-—]\s))")
+_RIGHT_STOP_START = re.compile(r"[;:()\[\]\n!?]|,(?:(?<!\d,)|(?!\d))|\.(?=\s|$)|\s(?=[-—]\s)")
 
 
 class Matches:
