@@ -79,6 +79,13 @@ ROWS: dict[str, tuple[dict, dict]] = {
 #: word lists: one entry a line
 WORDS = frozenset({"commodities.txt", "function_words.txt", "org_generic.txt", "org_legal.txt", "pint_units.txt"})
 KNOWN = frozenset(KEYED) | frozenset(MAPPINGS) | frozenset(ROWS) | WORDS
+#: files a run's pattern folder cannot replace (they are always read from the installed folder)
+INSTALLED_ONLY = {
+    "rewording.json": "dedup's vocabulary is part of a statement's identity, which must not depend on "
+                      "a run's options (a store merges many runs)",
+    "quantulum_units.json": "it is generated for the installed quantulum3 by tools/build_quantulum_units.py",
+    "series.json": "the analysis of canonical facts reads it, not extraction",
+}
 
 
 class PatternError(ValueError):
@@ -139,7 +146,8 @@ def path_of(name: str, patterns_dir: Optional[str | Path] = None) -> Path:
 
 def check_dir(patterns_dir: str | Path) -> list[str]:
     """Check a user's pattern folder before a run: it exists, names no file we do not know (a
-    misspelt file name would otherwise be ignored) and every file in it matches its schema.
+    misspelt file name would otherwise be ignored) nor one a run always reads from the installed
+    folder (:data:`INSTALLED_ONLY`), and every file in it matches its schema.
     Returns the names of the files it overrides; raises :class:`PatternError`."""
     d = Path(patterns_dir)
     if not d.is_dir():
@@ -150,6 +158,9 @@ def check_dir(patterns_dir: str | Path) -> list[str]:
     if unknown:
         raise PatternError(f"{d}: unknown pattern file(s) {', '.join(unknown)} "
                            f"(known: {', '.join(sorted(KNOWN))})")
+    fixed = [n for n in mine if n in INSTALLED_ONLY]
+    if fixed:  # it would be silently ignored
+        raise PatternError(f"{d}: {fixed[0]} cannot be replaced by a run's folder: {INSTALLED_ONLY[fixed[0]]}")
     for n in mine:
         loader = load_words if n in WORDS else load_jsonl if n in ROWS else load_json
         loader(n, str(d))

@@ -151,3 +151,12 @@ def test_evaluate_scores_edited_patterns(tmp_path):
     assert gpe_f1("--patterns", str(d)) < gpe_f1() - 0.2
     res = CliRunner().invoke(app, ["evaluate", "--gold", gold, "--patterns", str(tmp_path / "typo")])
     assert res.exit_code == 2 and "no such pattern folder" in res.stderr
+
+
+@pytest.mark.parametrize("name", ["rewording.json", "quantulum_units.json", "series.json"])
+def test_a_file_a_run_never_reads_from_the_folder_is_refused(tmp_path, name):
+    """Accepted, such a copy would be silently ignored: dedup, the quantulum3 table and the
+    analysis always read the installed file."""
+    shutil.copy(default_dir() / name, tmp_path / name)
+    with pytest.raises(PatternError, match=f"{name} cannot be replaced by a run's folder"):
+        check_dir(tmp_path)

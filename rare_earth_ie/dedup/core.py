@@ -8,30 +8,30 @@ re-punctuated or de-spaced copy compares equal) and its period key (the period i
 date inside it, its dated heading, or its page's publish month; none for a teaser, whose page is
 not the statement's). Copies are one statement when
 
-* their normalised texts are equal and their period keys agree ("full"), or
+* their normalised texts are equal and their period keys agree ("full"),
 * one was cut off (``Fact.truncated``: cut mid-word or mid-number, or with a teaser's tail) or
   ends open (no full stop) and its normalised text begins the other's ("prefix"; at least
   MIN_TRUNCATED characters, so that a copy cut inside a number matches on the digits it still
-  has),
+  has), or
+* one says the same as the other in other words: it adds or drops only words that change no
+  statement (``today``, ``also``), or swaps phrases of one meaning (``compared with``/``versus``,
+  ``prior-year``/``year-ago``), with the same digits and the same period key ("reworded";
+  ``patterns/rewording.json``; found with rapidfuzz's alignment of the two normalised texts).
+  Reordered or freely rewritten copies stay apart,
 
 where two period keys agree when they are equal or one is empty; the key of a copy that begins
 a longer one and is dated only by its page does not count (it is a teaser of that copy).
-* a re-published copy says the same in other words: it adds or drops only words that change no
-  statement (``today``, ``also``), or swaps phrases of one meaning (``compared with``/``versus``,
-  ``prior-year``/``year-ago``), with the same digits and the same period key ("reworded";
-  ``patterns/rewording.json``; found with rapidfuzz's alignment of the two normalised texts,
-  within blocks of texts with the same digits). Reordered or freely rewritten copies stay apart.
-
 Nothing else is fuzzy: two texts that differ in one digit, one name or one month are two
-statements, whatever the recognisers found in them. A copy joins a statement only when that statement is the one it can belong to:
-a teaser (or a copy with no period key) that begins or equals two statements joins neither, so
-a missed merge is the price of ambiguity, never two numbers fused into one.
+statements, whatever the recognisers found in them. A copy joins a statement only when that
+statement is the one it can belong to: a teaser (or a copy with no period key) that begins or
+equals two statements joins neither, so a missed merge is the price of ambiguity, never two
+numbers fused into one.
 
 Exact copies collapse into one :class:`Variant` (normalised text and period key) with
 :func:`fold`, the step every engine takes per fact; variants of one key folded apart (on several
 workers, or in batches on disk) are combined by :func:`merge`. Variants are compared only inside
 blocks (:func:`block_keys`: the first MIN_TRUNCATED characters, which a teaser shares with
-every text it begins), in sorted order (:func:`block_edges`), never all-pairs; :func:`assemble_roots`
+every text it begins, and the digits, which a reworded copy keeps), in sorted order (:func:`block_edges`), never all-pairs; :func:`assemble_roots`
 decides in a global order that does not depend on the engine, and :func:`canonical` builds the
 record: the most complete copy's text and entities, every mention, and a ``fact_id`` that hashes
 that text and the statement's period key, the same for the same input in any order.
@@ -41,9 +41,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, Optional, Union
+
+from rapidfuzz.distance import Indel
 
 from ..facts.identity import ends_open, fact_id_for, normalise_text, period_key
 from ..models import ArticleResult, CanonicalFact, Fact, Mention
@@ -189,9 +191,10 @@ def block_keys(v: Variant) -> list[tuple]:
     return keys
 
 
-@lru_cache(maxsize=4)
-def _rewording(patterns_dir=None) -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
-    d = load_json("rewording.json", patterns_dir)
+@lru_cache(maxsize=1)
+def _rewording() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
+    # the installed file only: a statement's identity must not depend on a run's options
+    d = load_json("rewording.json")
     drop = re.compile(f"(?:{alternation(d['droppable'])})+")
     same = {w: group[0] for group in d["same"] for w in group[1:]}
     return drop, re.compile(alternation(same)), same
@@ -201,8 +204,6 @@ def reworded(a: str, b: str) -> bool:
     """Two normalised texts that say the same in other words: once the phrases of one meaning
     are read alike (``comparedwith``/``versus``), every difference of their alignment (rapidfuzz)
     is a droppable word one of them adds (``today``, ``also``)."""
-    from rapidfuzz.distance import Indel
-
     if a == b or Indel.normalized_similarity(a, b) < 0.8:
         return False
     drop, same_rx, same = _rewording()
