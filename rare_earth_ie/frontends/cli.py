@@ -267,14 +267,14 @@ def _results(sources: list, failures: Failures, settings: Settings, n_process: i
     # the pipeline is built once and lives as long as the command: moved out of the collector's
     # sight, its hundreds of thousands of objects are not scanned again at every collection (4%
     # of the time of short news articles). Only the command line does this: it owns the process
-    get_extractor(settings.patterns_dir, settings)
+    get_extractor(settings=settings)  # the settings name the pattern folder
     gc.collect()
     gc.freeze()
     # extract_many yields one item per article in input order: a document whose extraction
     # failed is reported by the file and line it was read from (its source may be a URL)
     where: deque = deque()
     for r in extract_many(_articles(sources, failures, settings, skip, where, transform), n_process=n_process,
-                          on_error="return", settings=settings, patterns_dir=settings.patterns_dir):
+                          on_error="return", settings=settings):
         path, line = where.popleft() if where else (None, None)
         if isinstance(r, ReadError):
             failures(ReadError(path or r.path, line, r.reason, doc_id=r.doc_id))

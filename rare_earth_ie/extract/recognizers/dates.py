@@ -404,6 +404,15 @@ class DateRecognizer(Recognizer):
 
     # --- resolution ---------------------------------------------------------------------------
 
+    def _day(self, text: str, base: Optional[str], prefer: str) -> Optional[date]:
+        """The day ``text`` names, read directly when it is a month name and digits, else by
+        dateparser (``base``, ``prefer`` as for it); a day without a year gets the year 2001,
+        for the caller to replace."""
+        md = month_day(text, self.months)
+        if md is None:
+            return _dateparse(text, base, prefer)
+        return date(md[0] or 2001, md[1], md[2])
+
     def _month(self, s: str) -> int:
         return self.months[s.lower().rstrip(".")]
 
@@ -469,11 +478,7 @@ class DateRecognizer(Recognizer):
             has_year = re.search(YEAR, s) is not None
             if not has_year and pub is None:
                 raise _Unresolved("day")
-            md = month_day(s, self.months)
-            if md is not None:
-                day = date(md[0] or 2001, md[1], md[2])
-            else:
-                day = _dateparse(s, base, "future" if not has_year and fut else "past")
+            day = self._day(s, base, "future" if not has_year and fut else "past")
             if day is None:
                 return None
             if not has_year:
@@ -659,8 +664,7 @@ class DateRecognizer(Recognizer):
         if not has_year and pub is None:
             n = 3 if g("n_q") else 6 if g("n_h") else 12
             raise _Unresolved({3: "quarter", 6: "half", 12: "year"}.get(n, "month"))
-        md = month_day(g("e_day"), self.months)
-        end = date(md[0] or 2001, md[1], md[2]) if md is not None else _dateparse(g("e_day"), base, "past")
+        end = self._day(g("e_day"), base, "past")
         if end is None:
             return None
         if not has_year:  # a reporting period that has ended: the latest on or before publication

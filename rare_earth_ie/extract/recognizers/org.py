@@ -24,7 +24,7 @@ from .base import RULER_KEY, Ent, OverlapIndex, Recognizer, doc_text
 from ..gazetteer import Gazetteer
 from .naming import Taken, find_names, trim_to_known
 from .org_context import OrgContext
-from .triggers import Triggers, is_name_token, plain_tokenizer
+from .triggers import Triggers, is_name_token, plain_gazetteer
 
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][A-Za-z0-9&'.-]*|[0-9]+[A-Z][A-Za-z0-9]*)$")
 
@@ -35,16 +35,10 @@ _NATIVE = re.compile(r"[ \t]?[(（][ \t]?(?P<n>[\u3040-\u30ff\u3400-\u9fff]{2,20
 
 def listed_gazetteer(vocab, rows) -> Gazetteer:
     """The generated gazetteer of listed firms, matched case-sensitively on tokens of spaCy's
-    plain English tokenizer (their tokens cached on disk). (In the pipeline's gazetteer, whose
-    names go through the repairing tokenizer, these 2,400 names made spaCy's tokenizer several
-    times slower on every later text.)"""
-    import spacy
-
-    def tokenize(texts: list[str]) -> list[list[str]]:
-        make = plain_tokenizer(vocab)
-        return [[t.text for t in make(x)] for x in texts]
-
-    return Gazetteer(rows, tokenize, f"plain-en:{spacy.__version__}")
+    plain English tokenizer. (In the pipeline's gazetteer, whose names go through the repairing
+    tokenizer, these 2,400 names made spaCy's tokenizer several times slower on every later
+    text.)"""
+    return plain_gazetteer(vocab, rows)
 
 
 def _initial_forms(name: str) -> list[str]:

@@ -55,8 +55,6 @@ class Triggers:
     whole tokens; their tokens by spaCy's plain English tokenizer, cached on disk)."""
 
     def __init__(self, vocab, patterns_dir: Optional[str] = None):
-        import spacy
-
         self.vocab = vocab
         # punctuation of legal tails ("Co., Ltd.") is no trigger; a word is one only if it is
         # one token (phrases, below, have any number)
@@ -65,14 +63,8 @@ class Triggers:
         phrases = [{"label": kind, "pattern": w} for kind, ws in phrase_vocab(patterns_dir).items()
                    for w in sorted(set(ws))]
         self.phrases = frozenset(phrase_vocab(patterns_dir))
-
-        def tokenize(texts: list[str]) -> list[list[str]]:
-            make = plain_tokenizer(vocab)
-            return [[t.text for t in make(x)] for x in texts]
-
-        tag = f"plain-en:{spacy.__version__}"
-        self.words = Gazetteer(words, tokenize, tag, attr="LOWER", max_tokens=1)
-        self.phrase_list = Gazetteer(phrases, tokenize, tag, attr="LOWER")
+        self.words = plain_gazetteer(vocab, words, attr="LOWER", max_tokens=1)
+        self.phrase_list = plain_gazetteer(vocab, phrases, attr="LOWER")
 
     def __call__(self, doc: Doc) -> dict[str, list]:
         """kind -> token indices of single-word triggers, (start, end) token spans of phrases."""
@@ -99,3 +91,15 @@ def plain_tokenizer(vocab):
 
     nlp = English(vocab=vocab)
     return nlp.make_doc
+
+
+def plain_gazetteer(vocab, rows, **options) -> Gazetteer:
+    """A gazetteer of pattern-list phrases tokenized by spaCy's plain English tokenizer (their
+    tokens cached on disk under that tokenizer's tag); ``options`` as for :class:`Gazetteer`."""
+    import spacy
+
+    def tokenize(texts: list[str]) -> list[list[str]]:
+        make = plain_tokenizer(vocab)
+        return [[t.text for t in make(x)] for x in texts]
+
+    return Gazetteer(rows, tokenize, f"plain-en:{spacy.__version__}", **options)
