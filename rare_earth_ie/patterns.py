@@ -176,6 +176,10 @@ def load_json(name: str, patterns_dir: Optional[str] = None) -> Any:
         except json.JSONDecodeError as e:
             raise PatternError(f"{path}:{e.lineno}: not JSON: {e.msg}") from None
     validate(name, data, str(path))
+    if MAPPINGS.get(name) is list:
+        # tuples, not JSON's lists: the data is kept for the process, and tens of thousands of
+        # immutable values of atoms are objects the garbage collector stops rescanning
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     return data
 
 

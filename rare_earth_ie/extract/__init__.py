@@ -9,6 +9,7 @@ memory stays bounded); offsets are shifted back so that they still index the who
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import re
 from collections import deque
@@ -18,7 +19,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from spacy.tokens import Doc
 
-from .._gc import gc_paused
+from .._gc import gc_frozen, gc_paused
 from ..facts.identity import make_fact_id
 from ..models import Article, ArticleResult, Entity, Fact
 from ..read import ReadError, articles_from_texts, find_published
@@ -199,6 +200,9 @@ _worker: Optional[Extractor] = None
 def _init_worker(patterns_dir: Optional[str], settings: Settings) -> None:
     global _worker
     _worker = get_extractor(patterns_dir, settings)
+    # the worker process is ours and its pipeline lives as long as it does: out of the
+    # collector's sight for good (see gc_frozen)
+    gc.freeze()
 
 
 def _work(batch: list[Article]) -> list[Union[str, ReadError]]:
@@ -236,9 +240,10 @@ def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: Optiona
     articles = articles_from_texts(items)
     if n_process <= 1:
         ex = get_extractor(patterns_dir, settings)
-        for batch in _batches(articles, batch_size):
-            results = ex.pipe_safe(batch) if on_error == "return" else list(ex.pipe(batch, batch_size))
-            yield from results
+        with gc_frozen():
+            for batch in _batches(articles, batch_size):
+                results = ex.pipe_safe(batch) if on_error == "return" else list(ex.pipe(batch, batch_size))
+                yield from results
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with ctx.Pool(n_process, initializer=_init_worker, initargs=(patterns_dir, settings)) as pool:

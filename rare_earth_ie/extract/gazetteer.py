@@ -75,11 +75,13 @@ class Gazetteer:
         tokens = cached_tokens([r["pattern"] for r in self.rows], tokenize, tag)
         fold = str.lower if self.attr == LOWER else str
         #: the hash of a pattern's first token -> (the hashes of all its tokens, row index)
-        self.index: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+        index: dict[int, list[tuple[tuple[int, ...], int]]] = {}
         for k, toks in enumerate(tokens):
             if toks and (max_tokens is None or len(toks) <= max_tokens):
                 hashes = tuple(hash_string(fold(t)) for t in toks)
-                self.index.setdefault(hashes[0], []).append((hashes, k))
+                index.setdefault(hashes[0], []).append((hashes, k))
+        # tuples of ints: immutable values the garbage collector stops tracking
+        self.index: dict[int, tuple[tuple[tuple[int, ...], int], ...]] = {h: tuple(v) for h, v in index.items()}
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(row index, start token, end token) of every match."""
