@@ -81,3 +81,14 @@ def test_saved_pipeline_loads_and_gives_the_same_entities(tmp_path):
     def key(doc):
         return [(s.start_char, s.end_char, s.label_, s._.value) for s in doc.spans[SPANS_KEY]]
     assert key(again(TEXT)) == key(nlp(TEXT))
+
+
+def test_spans_false_leaves_spacys_views_alone_and_finds_the_same_entities():
+    """The batch extractor reads doc._.rei_entities only and builds without the Span views."""
+    with_spans, without = build_nlp(), build_nlp(spans=False)
+    a, b = with_spans(TEXT), without(TEXT)
+    assert SPANS_KEY not in b.spans and not b.ents
+    assert [(e.start, e.end, e.label, e.value) for e in b._.rei_entities] == \
+        [(e.start, e.end, e.label, e.value) for e in a._.rei_entities]
+    assert {(s.start_char, s.end_char, s.label_) for s in a.spans[SPANS_KEY]} == \
+        {(e.start, e.end, e.label) for e in a._.rei_entities}

@@ -51,7 +51,8 @@ class Extractor:
     """One pipeline and the conversion of its docs to records."""
 
     def __init__(self, patterns_dir: Optional[str] = None, settings: Settings = DEFAULT):
-        self.nlp = build_nlp(patterns_dir or settings.patterns_dir)
+        # records are made from doc._.rei_entities: spaCy's Span views of them are not needed
+        self.nlp = build_nlp(patterns_dir or settings.patterns_dir, spans=False)
         self.settings = settings
         self._chars_unzoned = 0  # characters processed outside a memory zone
         self.warm_chars = settings.warm_chars  # how many before batches run in memory zones

@@ -176,14 +176,14 @@ def make_names(nlp: Language, name: str, patterns_dir: Optional[str]):
     return NamesComponent(nlp, patterns_dir)
 
 
-@Language.factory("rei_resolve", default_config={"patterns_dir": None})
-def make_resolve(nlp: Language, name: str, patterns_dir: Optional[str]):
+@Language.factory("rei_resolve", default_config={"patterns_dir": None, "spans": True})
+def make_resolve(nlp: Language, name: str, patterns_dir: Optional[str], spans: bool):
     from .resolve import Resolver
 
     # every recognizer of the components before this one, refined in pipeline order
     recognizers = [r for _, comp in nlp.pipeline if isinstance(comp, RecognizersComponent)
                    for r in comp.recognizers]
-    return Resolver(patterns_dir, recognizers)
+    return Resolver(patterns_dir, recognizers, spans=spans)
 
 
 @Language.factory("rei_facts", default_config={"patterns_dir": None})
@@ -231,23 +231,25 @@ COMPONENTS = (("rei_numbers", "rei_numbers"), ("rei_dates", "rei_dates"), ("rei_
               ("rei_facts", "rei_facts"))
 
 
-def add_to(nlp: Language, patterns_dir: Optional[str] = None, **where) -> Language:
+def add_to(nlp: Language, patterns_dir: Optional[str] = None, spans: bool = True, **where) -> Language:
     """Add the components to an existing pipeline, at its end or where ``before=``/``after=``
-    says (``add_to(nlp, after="ner")``): the entities go to ``doc.spans["rei"]`` (value on
-    ``span._.value``) and, where they overlap nothing already there, to ``doc.ents``; the facts
-    to ``doc._.rei_facts``. The pipeline keeps its own tokenizer (the repair of scraped text
-    comes with :func:`build_nlp`'s)."""
+    says (``add_to(nlp, after="ner")``): the entities go to ``doc._.rei_entities`` and, with
+    ``spans`` (the default), to ``doc.spans["rei"]`` (value on ``span._.value``) and, where they
+    overlap nothing already there, to ``doc.ents``; the facts to ``doc._.rei_facts``. The
+    pipeline keeps its own tokenizer (the repair of scraped text comes with :func:`build_nlp`'s)."""
     cfg = {"patterns_dir": str(patterns_dir) if patterns_dir else None}
     for factory, name in COMPONENTS:
-        nlp.add_pipe(factory, name=name, config=cfg, **where)
+        config = dict(cfg, spans=spans) if factory == "rei_resolve" else cfg
+        nlp.add_pipe(factory, name=name, config=config, **where)
         if where:  # the next one goes right after this one
             where = {"after": name}
     return nlp
 
 
-def build_nlp(patterns_dir: Optional[str] = None) -> Language:
-    """The pipeline: a blank English pipeline with our tokenizer and components."""
+def build_nlp(patterns_dir: Optional[str] = None, spans: bool = True) -> Language:
+    """The pipeline: a blank English pipeline with our tokenizer and components (``spans``: see
+    :func:`add_to`)."""
     pd = str(patterns_dir) if patterns_dir else None
     tok = {"@tokenizers": "rare_earth_ie.RepairTokenizer.v1", "patterns_dir": pd}
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": tok}})
-    return add_to(nlp, pd)
+    return add_to(nlp, pd, spans=spans)
