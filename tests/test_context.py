@@ -150,3 +150,52 @@ def test_a_basis_phrase_must_start_a_word(tmp_path):
     (pats / "percent_cues.json").write_text(json.dumps(cues), encoding="utf-8")
     with pytest.raises(ValueError, match="~yoy"):
         PercentRecognizer(str(pats))
+
+
+# --- fast forms held to their plain definitions -----------------------------------------------
+
+_FOLD_PLAIN = re.compile(r"[^\w%$\u00a2-\u00a5\u20a0-\u20cf\u058f\u060b\u09f2\u09f3\u0e3f\u17db\ufdfc]+|_+")
+_LAST_WORD_PLAIN = re.compile(r"(?:(?<=[^A-Za-z])|^)([A-Za-z]{1,40})$")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ_ _-%$€é.,5\n ١"), max_size=60) | st.text(max_size=40))
+def test_the_fold_drops_what_its_plain_pattern_drops(text):
+    from rare_earth_ie.facts.identity import _FOLD, strip_teaser_tail
+
+    import unicodedata
+    body = unicodedata.normalize("NFKC", strip_teaser_tail(text)[0]).lower()
+    assert _FOLD.sub("", body).replace("_", "") == _FOLD_PLAIN.sub("", body)
+
+
+def _ends_cut_plain(seg: str, no_end: frozenset) -> bool:
+    """``facts.component._ends_cut`` as it was written first: the last word by a regex."""
+    from rare_earth_ie.facts.component import _CUT_NUMBER, _cut_word
+
+    seg = seg.rstrip()
+    if _CUT_NUMBER.search(seg):
+        return True
+    m = _LAST_WORD_PLAIN.search(seg)
+    if m is None:
+        return False
+    w = m.group(1)
+    before = seg[m.start() - 1:m.start()]
+    if before.isdigit() or before == "/":
+        return False
+    if w[0].isupper():
+        return len(w) == 1 and w not in "AI"
+    if len(w) == 1:
+        return True
+    if w in no_end:
+        return True
+    return _cut_word(w)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcdefghtAIZ /5,.é\n"), max_size=60)
+       | st.builds(lambda a, n: a + "x" * n, st.text(alphabet=" ab5/", max_size=5), st.integers(38, 43)))
+def test_the_last_word_is_read_as_its_plain_pattern_reads_it(seg):
+    from rare_earth_ie.facts.component import _ends_cut
+
+    no_end = frozenset({"of", "the", "ab"})
+    assert _ends_cut(seg, no_end) == _ends_cut_plain(seg, no_end)

@@ -9,6 +9,7 @@ article's publish month).
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -310,7 +311,7 @@ def _entities_by_segment(segs: list[Seg], ents: list[Ent]) -> list[list[Ent]]:
 
 
 _STOPS = frozenset(".!?;:)]\"'’”»%")
-_LAST_WORD = re.compile(r"(?:(?<=[^A-Za-z])|^)([A-Za-z]{1,40})$")
+_ASCII_LETTERS = string.ascii_letters
 _CUT_NUMBER = re.compile(r"\d,\d{1,2}$")  # "2,1" of "2,122": a thousands group cut short
 
 
@@ -322,11 +323,13 @@ def _ends_cut(seg: str, no_end: frozenset) -> bool:
     seg = seg.rstrip()
     if _CUT_NUMBER.search(seg):
         return True
-    m = _LAST_WORD.search(seg)
-    if m is None:
+    # the last word: the run of ASCII letters the text ends with, at most 40 long (stripped in
+    # C; a regex anchored at the end is still tried from every position)
+    start = len(seg.rstrip(_ASCII_LETTERS))
+    if not 1 <= len(seg) - start <= 40:
         return False
-    w = m.group(1)
-    before = seg[m.start() - 1:m.start()]
+    w = seg[start:]
+    before = seg[start - 1:start]
     if before.isdigit() or before == "/":
         return False  # a unit: "2,617t", "yuan/mt"
     if w[0].isupper():

@@ -21,7 +21,9 @@ from typing import Optional
 from ..patterns import load_json
 
 # everything but letters, digits, currency signs (after NFKC) and % is folded away
-_FOLD = re.compile(r"[^\w%$\u00a2-\u00a5\u20a0-\u20cf\u058f\u060b\u09f2\u09f3\u0e3f\u17db\ufdfc]+|_+")
+# what the fold drops: every character but word characters, ``%`` and currency signs, and the
+# underscore (a word character); one character class first lets the engine skip to its matches
+_FOLD = re.compile(r"[^\w%$\u00a2-\u00a5\u20a0-\u20cf\u058f\u060b\u09f2\u09f3\u0e3f\u17db\ufdfc]+")
 
 
 _CLOSERS = "])>»›→"
@@ -72,7 +74,7 @@ def normalise_text(text: str) -> str:
     whose spaces were lost or whose dashes differ compares equal), a teaser's tail dropped;
     letters, digits, currency signs and ``%`` kept."""
     text, _ = strip_teaser_tail(text)
-    return _FOLD.sub("", unicodedata.normalize("NFKC", text).lower())
+    return _FOLD.sub("", unicodedata.normalize("NFKC", text).lower()).replace("_", "")
 
 
 def period_key(period: Optional[dict], source: Optional[str], teaser: bool = False) -> str:

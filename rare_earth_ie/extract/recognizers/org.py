@@ -20,7 +20,7 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from ...patterns import load_json, load_jsonl, load_words
-from .base import RULER_KEY, Ent, OverlapIndex, Recognizer, doc_text
+from .base import RULER_KEY, Ent, OverlapIndex, Recognizer, context, doc_text
 from ..gazetteer import Gazetteer
 from .naming import Taken, find_names, trim_to_known
 from .org_context import OrgContext
@@ -165,7 +165,7 @@ class OrgRecognizer(Recognizer):
             return
         trim_to_known(text, orgs)
         taken = Taken(by_label)
-        for m in self.ticker_re.finditer(text):
+        for m in context(text).cues(self.ticker_re).matches:
             taken.add(m.start(), m.end())  # "(NYSE: NMG)" is a ticker, not a mention
         new = self._native_names(text, orgs, taken)
         # a firm's name recurs over a place it holds ("Korea Zinc"): places are not in the way
@@ -483,7 +483,8 @@ class OrgRecognizer(Recognizer):
         """A ticker names the organisation right before it; make one if no rule found it."""
         text = doc_text(doc)
         extra = []
-        for m in self.ticker_re.finditer(text):
+        # found once per text: the refinement asks again
+        for m in context(text).cues(self.ticker_re).matches:
             ticker = ticker_of(m)
             pos = m.start()
             while pos > 0 and text[pos - 1] == " ":

@@ -23,6 +23,11 @@ from .triggers import Triggers, is_name_token
 
 
 
+# what every match of numbered_pattern holds: its reference number (most texts have none, and
+# the full pattern is tried at every capital)
+NUMBERED_HINT = re.compile(r"No\.?\s*\d")
+
+
 def numbered_pattern(heads: list[str]) -> re.Pattern:
     """``Announcement No. 62/2025``, ``Decree No. 5 of 2024``."""
     # the issuer is bounded: "[A-Z][A-Za-z]+" tried at every capital of a long run of letters (a
@@ -185,7 +190,7 @@ class PolicyRecognizer(Recognizer):
     def _numbered(self, text: str) -> list[Ent]:
         """Instruments named with their number; ``ref`` is the number, written one way."""
         out = []
-        for m in self.numbered_re.finditer(text):
+        for m in (self.numbered_re.finditer(text) if NUMBERED_HINT.search(text) else ()):
             start = m.start("head")
             val = {"name": text[start:m.end()], "kind": self.numbered_heads[m.group("head")],
                    "jurisdiction": None, "ref": normal_ref(m.group("ref"))}
