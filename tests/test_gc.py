@@ -22,6 +22,7 @@ def _cycle() -> weakref.ref:
 
 
 def test_objects_are_frozen_only_while_the_batch_runs_and_cycles_are_collected_after():
+    gc.unfreeze()  # the command line, run in this process by other tests, freezes for good
     gc.collect()
     assert gc.get_freeze_count() == 0
     ref = _cycle()  # garbage already, but only a collection can free it
@@ -36,6 +37,7 @@ def test_objects_are_frozen_only_while_the_batch_runs_and_cycles_are_collected_a
 
 
 def test_an_abandoned_batch_hands_the_objects_back():
+    gc.unfreeze()
     it = rei.extract_many(TEXTS)
     next(it)
     assert gc.get_freeze_count() > 0
@@ -52,6 +54,7 @@ def test_a_callers_own_freeze_and_a_disabled_collector_are_left_alone():
         gc.unfreeze()
     gc.disable()
     try:
+        gc.unfreeze()
         list(rei.extract_many(TEXTS))
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
