@@ -85,7 +85,11 @@ class Gazetteer:
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(row index, start token, end token) of every match."""
-        orths = doc.to_array(self.attr).tolist() if len(doc) else []
+        # the doc's token hashes, read once per attribute for all the gazetteers that ask
+        key = ("rei_hashes", self.attr, len(doc))  # a retokenised doc asks anew
+        orths = doc.user_data.get(key)
+        if orths is None:
+            orths = doc.user_data[key] = doc.to_array(self.attr).tolist() if len(doc) else []
         index = self.index
         out = []
         for i, h in enumerate(orths):

@@ -7,6 +7,7 @@ Offsets here are into the repaired text; the pipeline maps them back to the raw 
 from __future__ import annotations
 
 import re
+import weakref
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,11 +52,22 @@ class Recognizer:
         return None
 
 
+# (weak reference to the doc last asked about, its text): one tuple, swapped whole
+_TEXT_OF: tuple = (lambda: None, "")
+
+
 def doc_text(doc) -> str:
     """The text of a doc of our pipeline. spaCy rebuilds ``Doc.text`` from the tokens on every
-    access; the repairing tokenizer already holds the same string."""
+    access; the repairing tokenizer already holds the same string. The recognizers ask dozens
+    of times per doc, one doc after another: the last answer is kept."""
+    global _TEXT_OF
+    ref, text = _TEXT_OF
+    if ref() is doc:
+        return text
     rep = doc._.rei_repair if doc.has_extension("rei_repair") else None
-    return rep.text if rep is not None else doc.text
+    text = rep.text if rep is not None else doc.text
+    _TEXT_OF = (weakref.ref(doc), text)
+    return text
 
 
 def sentence_window(text: str, start: int, end: int, width: int = 200) -> str:
