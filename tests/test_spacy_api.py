@@ -92,3 +92,39 @@ def test_spans_false_leaves_spacys_views_alone_and_finds_the_same_entities():
         [(e.start, e.end, e.label, e.value) for e in a._.rei_entities]
     assert {(s.start_char, s.end_char, s.label_) for s in a.spans[SPANS_KEY]} == \
         {(e.start, e.end, e.label) for e in a._.rei_entities}
+
+
+def _state(doc):
+    return ([(e.label, e.start, e.end, e.value) for e in doc._.rei_entities],
+            [{k: v for k, v in f.items() if k != "entities"} for f in doc._.rei_facts],
+            [(s.start_char, s.end_char, s.label_, s._.value) for s in doc.spans[SPANS_KEY]],
+            doc._.rei_repair.text, doc._.rei_repair.to_raw(0, len(doc.text)))
+
+
+GLUED = ("Export DynamicsSeptember Volume: 5,774 tons, up 12% year on year. Lynas said prices of NdPr "
+         "oxide rose to $60/kg under  Announcement No. 61 of 2025.")
+
+
+def test_a_doc_travels_as_bytes_with_its_entities_facts_and_offset_map():
+    """doc.to_bytes and DocBin(store_user_data=True) carry our extensions (srsly learns our types);
+    the recognizers' scratch is not carried."""
+    from spacy.tokens import Doc, DocBin
+
+    nlp = build_nlp()
+    doc = nlp(GLUED)
+    assert doc._.rei_repair.text != GLUED  # the heading was split: the map is not the identity
+    again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert _state(again) == _state(doc)
+    assert "rei_scratch" not in again.user_data
+    db = DocBin(store_user_data=True)
+    db.add(doc)
+    (loaded,) = DocBin(store_user_data=True).from_bytes(db.to_bytes()).get_docs(nlp.vocab)
+    assert [(e.label, e.start, e.end, e.value) for e in loaded._.rei_entities] == _state(doc)[0]
+
+
+def test_nlp_pipe_on_two_processes_gives_what_one_gives():
+    nlp = build_nlp()
+    texts = [GLUED, TEXT, "Prices fell 3% m/m."]
+    one = [_state(d) for d in nlp.pipe(texts)]
+    two = [_state(d) for d in nlp.pipe(texts, n_process=2)]
+    assert two == one

@@ -23,6 +23,8 @@ from spacy.attrs import LOWER, ORTH
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
+from .recognizers.base import scratch
+
 Tokenize = Callable[[list[str]], list[list[str]]]
 
 
@@ -86,10 +88,11 @@ class Gazetteer:
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(row index, start token, end token) of every match."""
         # the doc's token hashes, read once per attribute for all the gazetteers that ask
-        key = ("rei_hashes", self.attr, len(doc))  # a retokenised doc asks anew
-        orths = doc.user_data.get(key)
+        shared = scratch(doc)
+        key = ("hashes", self.attr, len(doc))  # a retokenised doc asks anew
+        orths = shared.get(key)
         if orths is None:
-            orths = doc.user_data[key] = doc.to_array(self.attr).tolist() if len(doc) else []
+            orths = shared[key] = doc.to_array(self.attr).tolist() if len(doc) else []
         index = self.index
         out = []
         for i, h in enumerate(orths):

@@ -18,6 +18,7 @@ point, each configured by ``patterns_dir``):
 """
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Optional
 
@@ -26,10 +27,11 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+from srsly import msgpack_decoders, msgpack_encoders
 
 from ..patterns import load_jsonl
 from .gazetteer import Gazetteer, GazetteerComponent
-from ..repair import repair
+from ..repair import Repaired, repair
 from .recognizers.base import RULER_KEY, Ent, Recognizer
 from .recognizers.dates import DateRecognizer
 from .recognizers.gpe import GpeRecognizer
@@ -46,6 +48,41 @@ for _name in ("rei_published", "rei_repair", "rei_cands", "rei_entities", "rei_f
         Doc.set_extension(_name, default=None)
 if not Span.has_extension("value"):
     Span.set_extension("value", default=None)
+
+
+# A doc travels as msgpack bytes (``doc.to_bytes``, ``DocBin(store_user_data=True)``, spaCy's
+# ``nlp.pipe(n_process=2)``), its extensions' values with it: srsly learns our two dataclasses,
+# as it learns numpy arrays (its registry of encoders and decoders).
+def _encode(obj, chain=None):
+    if isinstance(obj, Ent):
+        return {"__rei_ent__": [obj.label, obj.start, obj.end, obj.value, obj.priority]}
+    if isinstance(obj, Repaired):
+        return {"__rei_repaired__": {f.name: getattr(obj, f.name) for f in fields(Repaired)}}
+    return obj if chain is None else chain(obj)
+
+
+def _lists(x):
+    """Values as they were made (a reader with ``use_list=False``, DocBin's, gives tuples)."""
+    if isinstance(x, (list, tuple)):
+        return [_lists(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _lists(v) for k, v in x.items()}
+    return x
+
+
+def _decode(obj, chain=None):
+    if "__rei_ent__" in obj:
+        label, start, end, value, priority = obj["__rei_ent__"]
+        return Ent(label, start, end, _lists(value), priority)
+    if "__rei_repaired__" in obj:
+        f = dict(obj["__rei_repaired__"])
+        f["deleted"] = [tuple(d) for d in f["deleted"]]
+        return Repaired(**{k: list(v) if isinstance(v, tuple) else v for k, v in f.items()})
+    return obj if chain is None else chain(obj)
+
+
+msgpack_encoders.register("rare_earth_ie", func=_encode)
+msgpack_decoders.register("rare_earth_ie", func=_decode)
 
 
 

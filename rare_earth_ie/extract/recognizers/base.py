@@ -56,6 +56,20 @@ class Recognizer:
 _TEXT_OF: tuple = (lambda: None, "")
 
 
+#: ``doc.user_data`` key of what the recognizers of one doc compute once and share (trigger
+#: words, token hashes, place starts): dropped by the resolver once every recognizer is done, so
+#: a doc carries (and serialises) its results, not its scratch
+SCRATCH_KEY = "rei_scratch"
+
+
+def scratch(doc) -> dict:
+    """The shared scratch dict of ``doc`` (see :data:`SCRATCH_KEY`)."""
+    found = doc.user_data.get(SCRATCH_KEY)
+    if found is None:
+        found = doc.user_data[SCRATCH_KEY] = {}
+    return found
+
+
 def doc_text(doc) -> str:
     """The text of a doc of our pipeline. spaCy rebuilds ``Doc.text`` from the tokens on every
     access; the repairing tokenizer already holds the same string. The recognizers ask dozens

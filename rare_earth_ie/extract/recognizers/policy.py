@@ -17,7 +17,7 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from ...patterns import alternation, load_json, load_words
-from .base import RULER_KEY, Ent, Recognizer, doc_text
+from .base import RULER_KEY, Ent, Recognizer, doc_text, scratch
 from .naming import Taken, find_names, trim_to_known
 from .triggers import Triggers, is_name_token
 
@@ -492,9 +492,10 @@ class PolicyRecognizer(Recognizer):
 
 def _place_starts(doc: Doc) -> dict[int, int]:
     """Token index of the last token of each gazetteer place -> its first token (once per doc)."""
-    found = doc.user_data.get("rei_place_starts")
+    shared = scratch(doc)
+    found = shared.get("place_starts")
     if found is None:
-        found = doc.user_data["rei_place_starts"] = {
+        found = shared["place_starts"] = {
             sp.end - 1: sp.start for sp in doc.spans.get(RULER_KEY, ()) if sp.label_ == "GPE"}
     return found
 

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Token
 
 from ...patterns import load_json, load_words
 from ..gazetteer import Gazetteer
+from .base import scratch
 
 # a name token is not lower case, punctuation, space, a number or a currency sign
 _NOT_NAME_TEXT = frozenset("()[]{},.:;\"'!?%/&|*•·-–—+=<>#@~")
@@ -79,9 +80,10 @@ class Triggers:
 
     def of(self, doc: Doc) -> dict[str, list[int]]:
         """The trigger words of ``doc``, found once however many recognizers ask."""
-        found = doc.user_data.get("rei_triggers")
+        shared = scratch(doc)
+        found = shared.get("triggers")
         if found is None:
-            found = doc.user_data["rei_triggers"] = self(doc)
+            found = shared["triggers"] = self(doc)
         return found
 
 
