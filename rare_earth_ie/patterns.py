@@ -15,6 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
+try:  # the regex parser of the standard library (private; its home moved in Python 3.11)
+    from re import _constants as _sre_c, _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 _REPO_PATTERNS = Path(__file__).resolve().parent.parent / "patterns"
 _PKG_PATTERNS = Path(__file__).resolve().parent / "patterns"
 
@@ -221,3 +227,78 @@ def alternation(words: Iterable[str], regex: bool = False) -> str:
     """A regex alternation of ``words``, longest first so that the longest form wins."""
     items = sorted(set(words), key=len, reverse=True)
     return "|".join(w if regex else re.escape(w) for w in items)
+
+
+def _first_chars(items, folded: bool) -> "tuple[set[str], bool] | None":
+    """The characters a match of the parsed sequence ``items`` can start with, and whether one
+    of them is matched ignoring case; None when that cannot be said (a class by category, a
+    negated class, a sequence that may match nothing)."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is _sre_c.LITERAL:
+            out.add(chr(av))
+            return out, folded
+        if op is _sre_c.IN:
+            for o, a in av:
+                if o is _sre_c.LITERAL:
+                    out.add(chr(a))
+                elif o is _sre_c.RANGE and a[1] - a[0] <= 256:
+                    out.update(chr(c) for c in range(a[0], a[1] + 1))
+                else:
+                    return None
+            return out, folded
+        if op is _sre_c.BRANCH:
+            for alt in av[1]:
+                got = _first_chars(alt, folded)
+                if got is None:
+                    return None
+                out |= got[0]
+                folded = folded or got[1]
+            return out, folded
+        if op is _sre_c.SUBPATTERN:
+            got = _first_chars(av[3], folded or bool(av[1] & re.IGNORECASE))
+            if got is None:
+                return None
+            return out | got[0], got[1]
+        if op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
+            lo, _hi, item = av
+            got = _first_chars(item, folded)
+            if got is None:
+                return None
+            out |= got[0]
+            folded = got[1]
+            if lo >= 1:
+                return out, folded
+            continue  # it may be left out: what follows may start the match too
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
+            continue  # no width: the next element starts the match
+        return None
+    return None  # the whole may match nothing
+
+
+def led(pattern: re.Pattern) -> re.Pattern:
+    """``pattern`` with a lookahead for the characters its matches can start with put first.
+    The engine tries a pattern at every position of a text; a pattern that opens with
+    lookbehinds and a long alternation costs its full attempt at each, where one class rejects
+    most positions at once (2x faster on the basis cues). The same matches, by construction: the
+    class is derived from the pattern (case folded as the pattern folds); a pattern whose first
+    characters cannot be said is returned as it is."""
+    try:
+        items = list(_sre_parse.parse(pattern.pattern, pattern.flags))
+        if not items or items[0][0] not in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
+            return pattern  # one that opens with what it matches, the engine skips to already
+        got = _first_chars(items, bool(pattern.flags & re.IGNORECASE))
+    except Exception:  # noqa: BLE001 - an unknown parse: no lead, the pattern is still right
+        return pattern
+    if not got or not got[0]:
+        return pattern
+    chars, folded = got
+    cls = "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+    if folded and not pattern.flags & re.IGNORECASE:
+        cls = "(?i:" + cls + ")"
+    flags_at_start = _GLOBAL_FLAGS.match(pattern.pattern)  # "(?i)" must stay first
+    cut = flags_at_start.end() if flags_at_start else 0
+    return re.compile(pattern.pattern[:cut] + "(?=" + cls + ")" + pattern.pattern[cut:], pattern.flags)
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")

@@ -199,3 +199,68 @@ def test_the_last_word_is_read_as_its_plain_pattern_reads_it(seg):
 
     no_end = frozenset({"of", "the", "ab"})
     assert _ends_cut(seg, no_end) == _ends_cut_plain(seg, no_end)
+
+
+# --- led patterns: a lookahead of the first characters, derived from the pattern ---------------
+
+def test_led_puts_the_first_characters_first_and_leaves_what_it_cannot_say():
+    from rare_earth_ie.patterns import led
+
+    assert led(re.compile(r"(?<![A-Za-z])(?:from|than|vs\.?)\b")).pattern.startswith("(?=[ftv])")
+    assert led(re.compile(r"(?i)(?<!x)ab")).pattern == "(?i)(?=[a])(?<!x)ab"  # global flags stay first
+    assert led(re.compile(r"(?<!x)(?i:ab)c")).pattern == "(?=(?i:[a]))(?<!x)(?i:ab)c"  # folded as it folds
+    assert led(re.compile(r"(?<!x)a?b")).pattern == "(?=[ab])(?<!x)a?b"  # an optional first item
+    for same in (r"ab", r"\d+", r"(?<!x)\w+", r"(?<!x)[^a]b", r"(?<!x)a*", r"(?<=(a))\1"):
+        assert led(re.compile(same)).pattern == same  # starts with what it matches / cannot be said
+
+
+# the lead ``led`` puts first (after global flags): "(?=[...])" or "(?=(?i:[...]))"
+_LEAD = re.compile(r"^(\(\?[aiLmsux]+\))?\(\?=(?:\(\?i:)?\[(?:\\.|[^\]\\])*\]\)?\)")
+
+
+def _led_patterns() -> list[tuple[re.Pattern, re.Pattern]]:
+    """(as built, plain form) of the pipeline's patterns that carry a lead."""
+    from rare_earth_ie.extract import get_extractor
+
+    found, seen = {}, set()
+
+    def walk(obj, depth=0):
+        if isinstance(obj, re.Pattern):
+            m = _LEAD.match(obj.pattern)
+            if m:
+                plain = (m.group(1) or "") + obj.pattern[m.end():]
+                found[obj.pattern] = (obj, re.compile(plain, obj.flags))
+            return
+        if id(obj) in seen or depth > 4:
+            return
+        seen.add(id(obj))
+        items = (obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple))
+                 else vars(obj).values() if type(obj).__module__.startswith("rare_earth_ie") and hasattr(obj, "__dict__")
+                 else ())
+        for v in items:
+            walk(v, depth + 1)
+    for _, proc in get_extractor().nlp.pipeline:
+        walk(proc)
+    from rare_earth_ie.read import header
+    walk(header._HEADER_FIELD)
+    return list(found.values())
+
+
+_LED = _led_patterns()
+
+
+def test_the_pipeline_carries_led_patterns():
+    assert len(_LED) >= 8  # the percent cues, materials, dates, policy, header fields
+
+
+LED_TEXT = st.lists(st.sampled_from(list("aAbcdefimnorstuvwxyFMQY ,.-%5201\n:") + [
+    "from", "than", "year", "month", "on", "y/y", "Q3", "vs.", "quarter", "NdFeB", "Nd", "oxide", " of ",
+    "Chinese", "Section 232", "announced", "Author:", "No. 61 of ", "Act "]), max_size=30).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(LED_TEXT)
+def test_led_patterns_find_what_their_plain_forms_find(text):
+    for built, plain in _LED:
+        assert [(m.span(), m.groups()) for m in built.finditer(text)] == \
+            [(m.span(), m.groups()) for m in plain.finditer(text)], plain.pattern[:80]

@@ -14,6 +14,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Optional
 
+from ..patterns import led
+
 
 # --- publish date from the article's own header ------------------------------------------------
 
@@ -34,10 +36,10 @@ _LEADING_DATE = re.compile(
     r"^[ \t]*(?P<iso>(?:19|20)\d\d[-/.](?:1[0-2]|0?[1-9])[-/.](?:3[01]|[12]\d|0?[1-9]))(?=[\sT])", re.M
 )
 # header fields whose values are metadata, never article content
-_HEADER_FIELD = re.compile(
+_HEADER_FIELD = led(re.compile(
     r"(?i)\b(?P<name>views?|author|publish(?:ed)?\s*(?:time|date|on)?|release[d]?\s*(?:time|date)?|"
     r"origin|source|editor|posted(?:\s*on)?|hits|clicks|updated?|date|tags?|category|categories|by)\s*[:：]"
-)
+))
 HEADER_CHARS = 1500  # a header sits near the top; never scan a whole 20 MB article for one
 
 

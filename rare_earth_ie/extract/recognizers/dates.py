@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..numbers import parse_spelled
-from ...patterns import alternation, load_json
+from ...patterns import alternation, led, load_json
 from .base import Context, Ent, Recognizer, context, doc_text
 
 _MONTH_FULL = ("January|February|March|April|May|June|July|August|September|October|November|"
@@ -142,13 +142,13 @@ def _data(patterns_dir: str | None = None):
     future = re.compile(r"\b(?=[%s])(?:%s)\b" % (re.escape(first), alternation(d["future_cues"])), re.I)
     # a reporting verb, with its preposition and the space after: one right before a date
     # makes it a past event
-    past_before = re.compile(r"\b(?=\w)(?:%s)(?:\s+on|\s+in|\s+at)?\s*" % alternation(d["past_verbs"]), re.I)
+    past_before = led(re.compile(r"\b(?=\w)(?:%s)(?:\s+on|\s+in|\s+at)?\s*" % alternation(d["past_verbs"]), re.I))
     fiscal = {k: v for k, v in d["fiscal_years"].items() if not k.startswith("_")}
     # "was expected", "than expected", "had planned": a future cue turned to the past
     unfuture = re.compile(r"(?i:\b(?:%s)\s+)$" % alternation(d["future_cue_undone_by"]))
     # a year that belongs to a document's reference or title ("No. 61 of 2025", "Act 2025")
-    refs = re.compile(r"(?:\b(?:%s)\s*\d+[A-Za-z/-]*(?:\s*(?:,|and|&)\s*\d+[A-Za-z/-]*)*\s+of\s+"
-                      r"|\b(?:%s),?\s+)$" % (alternation(d["reference_words"]), alternation(d["title_heads"])))
+    refs = led(re.compile(r"(?:\b(?:%s)\s*\d+[A-Za-z/-]*(?:\s*(?:,|and|&)\s*\d+[A-Za-z/-]*)*\s+of\s+"
+                          r"|\b(?:%s),?\s+)$" % (alternation(d["reference_words"]), alternation(d["title_heads"]))))
     forward = re.compile(r"\s{1,3}(?:%s)\b" % alternation(d["forward_nouns"]))
     return (d["months"], d["ordinals"], d["month_parts"], d["year_parts"], d["relative"], future,
             past_before, fiscal, unfuture, refs, forward, frozenset(d["title_heads"]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ...patterns import alternation, load_json
+from ...patterns import alternation, led, load_json
 from .base import Ent, Recognizer, doc_text
 
 
@@ -50,10 +50,10 @@ def _compiled(patterns_dir: str | None = None):
     # every alternative starts a word with a letter or digit: said once up front, the engine
     # leaves the inside of a word after one test instead of five (1.6x faster); a grade_regex in
     # materials.json must start a word as well
-    rx = re.compile(
+    rx = led(re.compile(
         rf"(?<![A-Za-z])(?=[A-Za-z0-9])(?:(?P<magnet>{magnets})|(?P<grade>{d['grade_regex']})"
         rf"|(?P<compound>(?i:{compound}))|(?P<formula>{formula})|(?P<symbol>{standalone}))"
-    )
+    ))
     # its own pattern, starting on a symbol's letters (fast), the place before checked after
     joined = re.compile(rf"(?P<joined>(?:{sym_alt})(?:(?:-(?:{sym_alt}|Fe|Co|B))+(?![A-Za-z0-9]){form_tail}"
                         rf"|(?: (?:{sym_alt})){{1,2}} (?i:{forms})(?![A-Za-z])))")

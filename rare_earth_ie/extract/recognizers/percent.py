@@ -12,7 +12,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from ..numbers import NUM, parse_number, parse_spelled, spelled_regex
-from ...patterns import alternation, load_json
+from ...patterns import alternation, led, load_json
 from .base import Ent, Matches, Recognizer, context, doc_text
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'/-]*|\+|%")
@@ -40,7 +40,7 @@ def _cues(patterns_dir: str | None = None):
     after = (frozenset(w.lower() for w in data.get("up_after", [])),
              frozenset(w.lower() for w in data.get("down_after", [])),
              frozenset(w.lower() for w in data.get("level_verbs", [])))
-    market = re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alternation(data.get("market_moves", [])), re.I) \
+    market = led(re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alternation(data.get("market_moves", [])), re.I)) \
         if data.get("market_moves") else None
     return (up, down, level_before, level_before_end, up_before_end, level_after, basis, (basis_any, loose_any),
             after, market)
@@ -58,9 +58,10 @@ def _basis_patterns(table: dict[str, list[str]]):
                 raise ValueError(f"percent_cues.json: basis phrase {p!r} must start with a letter or digit")
         # a phrase with regex syntax (a backslash or a group) is a pattern, else a literal
         alts = alternation((p if ("\\" in p or "(?" in p) else re.escape(p) for p in phrases), regex=True)
-        basis.append((code, re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alts, re.I)))
+        basis.append((code, led(re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % alts, re.I))))
         groups.append(f"(?P<{code}>{alts})")
-    basis_any = re.compile(r"(?<![A-Za-z])(?=\w)(?:%s)(?![A-Za-z])" % "|".join(groups), re.I) if groups else None
+    # led: the cues' first letters tried first (2x faster; see patterns.led)
+    basis_any = led(re.compile(r"(?<![A-Za-z])(?=\w)(?:%s)(?![A-Za-z])" % "|".join(groups), re.I)) if groups else None
     return basis, basis_any
 
 

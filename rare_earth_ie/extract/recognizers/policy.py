@@ -16,7 +16,7 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span
 
-from ...patterns import alternation, load_json, load_words
+from ...patterns import alternation, led, load_json, load_words
 from .base import RULER_KEY, Ent, Recognizer, doc_text, scratch
 from .naming import Taken, find_names, trim_to_known
 from .triggers import Triggers, is_name_token
@@ -100,7 +100,7 @@ class PolicyRecognizer(Recognizer):
         self.pair_second = frozenset(self.pair_first)
         self.numbered_heads: dict[str, str] = d["numbered_heads"]
         self.numbered_re = numbered_pattern(list(self.numbered_heads))
-        self.section_re = section_pattern(d["sections"])
+        self.section_re = led(section_pattern(d["sections"]))
         self.sections_country = d["sections_jurisdiction"]
         self.titled = d["numbered_titles"]
         self.titled_re = titled_pattern(list(self.titled))
@@ -121,7 +121,7 @@ class PolicyRecognizer(Recognizer):
         self.org_heads = frozenset(org_rules["heads"]) | frozenset(org_rules["gov_heads"])
         demonyms = load_json("demonyms.json", patterns_dir)
         self.demonyms = {k: v for k, v in demonyms.items() if not k.startswith("_")}
-        self.demonym_rx = re.compile(r"(?<![A-Za-z])(%s)(?![A-Za-z])" % alternation(self.demonyms))
+        self.demonym_rx = led(re.compile(r"(?<![A-Za-z])(%s)(?![A-Za-z])" % alternation(self.demonyms)))
         # what a policy noun's object may be named by before it: "tungsten mining quota"
         self.commodities = load_words("commodities.txt", patterns_dir)
         defaults = d.get("default_jurisdiction", {})
