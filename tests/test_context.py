@@ -264,3 +264,31 @@ def test_led_patterns_find_what_their_plain_forms_find(text):
     for built, plain in _LED:
         assert [(m.span(), m.groups()) for m in built.finditer(text)] == \
             [(m.span(), m.groups()) for m in plain.finditer(text)], plain.pattern[:80]
+
+
+# the date anchor as first written: one flat list of what a date starts with
+_DATE_ANCHOR_PLAIN = re.compile(
+    r"(?<![A-Za-z0-9])(?="
+    r"[Tt]he\s+(?:[Ee]nd|[Bb]eginning|[Ss]tart|[Mm]iddle|[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]inal|"
+    r"[Ll]ast|[Ll]atter|1st|2nd|3rd|4th|FIRST|SECOND|THIRD|FOURTH|[Yy]ear|[Qq]uarter|[Hh]alf|three|six|"
+    r"nine|twelve|\d|March|June|September|December)|"
+    r"[Bb]y\s+(?:the\s+end|early|mid|late|end|beginning|start|\d)|[Bb]etween\b|[Ee]arly|[Mm]id|[Ll]ate\b|"
+    r"[Ee]nd\b|[Bb]eginning|[Ss]tart\b|[Mm]iddle|[Ff]iscal|[Ff]inancial|[Ll]ast\b|[Pp]ast\b|[Tt]his\b|"
+    r"[Nn]ext\b|[Yy]esterday|[Tt]oday|[Tt]omorrow|[Ff]irst|FIRST|[Ss]econd|SECOND|[Tt]hird|THIRD|"
+    r"[Ff]ourth|FOURTH|[Ff]inal|[Ll]atter|[Hh]alf[\s-]|[Ii]nterim\s|[Qq]uarter\s|[Yy]ear\s|"
+    r"[1-4](?:st|nd|rd|th|Q|H)|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|"
+    r"Sat|Sun)|Q[1-4]|H[12]|FY|\d(?=[\d\s.stnr/-]))")
+
+DATE_WORDS = st.lists(st.sampled_from(
+    ["the", "The", "end", "first", "FIRST", "by", "By", "early", "mid", "late", "this", "next", "past",
+     "Today", "tomorrow", "half", "Half-", "interim ", "quarter ", "year ", "Fiscal", "FY", "Q3", "H1", "3Q",
+     "2nd", "Jan", "June", "May", "Mon", "Wed", "Thu", "Sat", "Sun", "Sept", "5", "5%", "2025", "1.10.",
+     " ", " ", "\n", ",", "-", "x", "a", "s"]), max_size=25).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DATE_WORDS)
+def test_the_grouped_date_anchor_accepts_where_the_flat_one_does(text):
+    from rare_earth_ie.extract.recognizers.dates import _ANCHOR
+
+    assert [m.start() for m in re.finditer(_ANCHOR, text)] == [m.start() for m in _DATE_ANCHOR_PLAIN.finditer(text)]
