@@ -159,3 +159,12 @@ def test_compat_characters_found_by_one_pass_match_the_plain_definition(raw):
 def test_compat_characters_examples():
     assert normalize_chars("５,７７４ tons ﬁne 稀土") == "5,774 tons ﬁne 稀土"  # ligature expands: kept
     assert normalize_chars("Ｎｄ２Ｏ３") == "Nd2O3"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(sorted(__import__("rare_earth_ie.repair", fromlist=["_SUBST"])._SUBST)
+                                        + list("ab 5\n")), max_size=60))
+def test_the_substitutions_found_by_one_class_are_those_of_the_table(raw):
+    from rare_earth_ie.repair import _TRANSLATE, _TO_SUBST, _subst
+
+    assert _TO_SUBST.sub(_subst, raw) == raw.translate(_TRANSLATE)
