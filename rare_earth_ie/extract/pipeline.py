@@ -128,6 +128,13 @@ class RepairTokenizer:
         return self
 
 
+# how many distinct chunks (text between spaces) the tokenizer keeps tokenised, filled by the
+# first text a process reads outside memory zones (Settings.warm_chars). spaCy's 10,000 were full
+# after a few hundred kB, mostly of one-off numbers, or of the gazetteer's names when their tokens
+# were made at start: later text of another kind tokenised 2x slower. ~5 MB at 100,000.
+_TOKEN_CACHE = 100_000
+
+
 @spacy.registry.tokenizers("rare_earth_ie.RepairTokenizer.v1")
 def create_repair_tokenizer(patterns_dir: Optional[str] = None):
     def make(nlp: Language) -> RepairTokenizer:
@@ -140,7 +147,7 @@ def create_repair_tokenizer(patterns_dir: Optional[str] = None):
         base = Tokenizer(nlp.vocab, rules={}, prefix_search=compile_prefix_regex(d.prefixes).search,
                          suffix_search=compile_suffix_regex(d.suffixes).search,
                          infix_finditer=compile_infix_regex(infixes).finditer,
-                         token_match=d.token_match, url_match=d.url_match)
+                         token_match=d.token_match, url_match=d.url_match, max_cache_size=_TOKEN_CACHE)
         return RepairTokenizer(base, patterns_dir)
 
     return make
