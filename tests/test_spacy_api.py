@@ -115,7 +115,7 @@ def test_a_doc_travels_as_bytes_with_its_entities_facts_and_offset_map():
     assert doc._.rei_repair.text != GLUED  # the heading was split: the map is not the identity
     again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
     assert _state(again) == _state(doc)
-    assert "rei_scratch" not in again.user_data
+    assert not any("scratch" in str(k) or "triggers" in str(k) for k in again.user_data)
     db = DocBin(store_user_data=True)
     db.add(doc)
     (loaded,) = DocBin(store_user_data=True).from_bytes(db.to_bytes()).get_docs(nlp.vocab)
@@ -128,3 +128,21 @@ def test_nlp_pipe_on_two_processes_gives_what_one_gives():
     one = [_state(d) for d in nlp.pipe(texts)]
     two = [_state(d) for d in nlp.pipe(texts, n_process=2)]
     assert two == one
+
+
+def test_without_the_resolver_a_doc_still_travels_and_its_scratch_goes_with_it():
+    """The recognizers' shared scratch is kept beside the doc, never in it."""
+    import gc
+
+    from spacy.tokens import Doc
+
+    from rare_earth_ie.extract.recognizers import base
+
+    nlp = build_nlp()
+    with nlp.select_pipes(disable=["rei_resolve", "rei_facts"]):
+        doc = nlp(GLUED)
+    assert doc in base._SCRATCH  # the names ran and left their trigger words
+    Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    del doc
+    gc.collect()
+    assert not any(d.text == GLUED for d in base._SCRATCH.keys())

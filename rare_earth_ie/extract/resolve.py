@@ -21,7 +21,7 @@ from spacy.util import filter_spans
 
 from ..patterns import load_json
 from ..read.header import header_zones
-from .recognizers.base import SCRATCH_KEY, SPANS_KEY, Ent, Intervals, OverlapIndex, Recognizer, doc_text, remove_overlaps
+from .recognizers.base import SPANS_KEY, Ent, Intervals, OverlapIndex, Recognizer, doc_text, drop_scratch, remove_overlaps
 from .recognizers.naming import is_abbreviation
 
 _ABBR = re.compile(r"\s?\(\s?(?P<abbr>[A-Z][A-Za-z&]{1,11}|[A-Z]{2,}[0-9]?)\s?\)")
@@ -76,7 +76,7 @@ class Resolver:
             r.refine(doc, by)
         ents = sorted((e for es in by.values() for e in es), key=lambda e: (e.start, e.label))
         doc._.rei_entities = ents
-        doc.user_data.pop(SCRATCH_KEY, None)  # every recognizer is done with it
+        drop_scratch(doc)
         if self.spans:
             write_spans(doc, ents)
         return doc

@@ -56,18 +56,23 @@ class Recognizer:
 _TEXT_OF: tuple = (lambda: None, "")
 
 
-#: ``doc.user_data`` key of what the recognizers of one doc compute once and share (trigger
-#: words, token hashes, place starts): dropped by the resolver once every recognizer is done, so
-#: a doc carries (and serialises) its results, not its scratch
-SCRATCH_KEY = "rei_scratch"
+# what the recognizers of one doc compute once and share (trigger words, token hashes, place
+# starts), by doc: kept beside the doc, never in it, so a doc carries (and serialises) its
+# results and not this; it goes with the doc, or earlier when the resolver is done with it
+_SCRATCH: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def scratch(doc) -> dict:
-    """The shared scratch dict of ``doc`` (see :data:`SCRATCH_KEY`)."""
-    found = doc.user_data.get(SCRATCH_KEY)
+    """The shared scratch dict of ``doc``."""
+    found = _SCRATCH.get(doc)
     if found is None:
-        found = doc.user_data[SCRATCH_KEY] = {}
+        found = _SCRATCH[doc] = {}
     return found
+
+
+def drop_scratch(doc) -> None:
+    """Every recognizer is done with ``doc``."""
+    _SCRATCH.pop(doc, None)
 
 
 def doc_text(doc) -> str:
