@@ -44,9 +44,8 @@ for _cp in range(0xFF01, 0xFF5F):  # full-width ASCII
 for _cp in list(range(0x00, 0x20)) + [0x7F] + list(range(0x80, 0xA0)):  # control characters
     if chr(_cp) != "\n":
         _SUBST.setdefault(chr(_cp), " ")
-_TRANSLATE = str.maketrans(_SUBST)
 # the characters to substitute, found by one class (the engine skips to them in C): most texts
-# hold none or a few, and str.translate looks up every character of the text
+# hold none or a few, and str.translate would look up every character of the text
 _TO_SUBST = re.compile("[" + "".join(re.escape(c) for c in sorted(_SUBST)) + "]")
 
 
@@ -343,7 +342,7 @@ def normalize_chars(raw: str) -> str:
     """One-to-one character normalisation (same length as ``raw``)."""
     if "\x1b" in raw:
         raw = _ANSI_ESCAPE.sub(lambda m: " " * len(m.group()), raw)
-    text = _TO_SUBST.sub(_subst, raw)  # raw.translate(_TRANSLATE), faster
+    text = _TO_SUBST.sub(_subst, raw)
     if not text.isascii():
         # other compatibility characters whose NFKC form is one character (full-width digits,
         # ligature-free letters); characters that would expand are left alone. Only the

@@ -139,10 +139,10 @@ def _normalize_by_every_character(raw: str) -> str:
     where that is one other character (after the one-to-one table)."""
     import unicodedata
 
-    from rare_earth_ie.repair import _TRANSLATE
+    from rare_earth_ie.repair import _SUBST
 
     out = []
-    for ch in raw.translate(_TRANSLATE):
+    for ch in raw.translate(str.maketrans(_SUBST)):
         if ord(ch) > 0x2000 and not ("\u3400" <= ch <= "\u9fff"):
             n = unicodedata.normalize("NFKC", ch)
             ch = n if len(n) == 1 else ch
@@ -165,6 +165,6 @@ def test_compat_characters_examples():
 @given(st.text(alphabet=st.sampled_from(sorted(__import__("rare_earth_ie.repair", fromlist=["_SUBST"])._SUBST)
                                         + list("ab 5\n")), max_size=60))
 def test_the_substitutions_found_by_one_class_are_those_of_the_table(raw):
-    from rare_earth_ie.repair import _TRANSLATE, _TO_SUBST, _subst
+    from rare_earth_ie.repair import _SUBST, _TO_SUBST, _subst
 
-    assert _TO_SUBST.sub(_subst, raw) == raw.translate(_TRANSLATE)
+    assert _TO_SUBST.sub(_subst, raw) == raw.translate(str.maketrans(_SUBST))

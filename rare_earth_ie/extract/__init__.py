@@ -237,7 +237,6 @@ def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: Optiona
     if (batch_size is not None and batch_size < 1) or n_process < 1:
         raise ValueError(f"batch_size and n_process must be at least 1 (got {batch_size}, {n_process})")
     batch_size = batch_size or settings.batch_size
-    patterns_dir = patterns_dir or settings.patterns_dir
     articles = articles_from_texts(items)
     if n_process <= 1:
         ex = get_extractor(patterns_dir, settings)

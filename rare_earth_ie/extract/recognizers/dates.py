@@ -140,9 +140,8 @@ class _Unresolved(Exception):
 @lru_cache(maxsize=4)
 def _data(patterns_dir: str | None = None):
     d = load_json("dates.json", patterns_dir)
-    # the first letters up front let the engine skip the words no cue begins with
-    first = "".join(sorted({c[0].lower() for c in d["future_cues"]}))
-    future = re.compile(r"\b(?=[%s])(?:%s)\b" % (re.escape(first), alternation(d["future_cues"])), re.I)
+    # led: the cues' first letters up front let the engine skip the words no cue begins with
+    future = led(re.compile(r"\b(?=\w)(?:%s)\b" % alternation(d["future_cues"]), re.I))
     # a reporting verb, with its preposition and the space after: one right before a date
     # makes it a past event
     past_before = led(re.compile(r"\b(?=\w)(?:%s)(?:\s+on|\s+in|\s+at)?\s*" % alternation(d["past_verbs"]), re.I))
