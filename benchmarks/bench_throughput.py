@@ -86,24 +86,24 @@ def news_articles(mb: float, seed: int) -> list[dict]:
     return out
 
 
+def timed(fn, arts) -> tuple[float, object]:
+    """Seconds ``fn(arts)`` took, and what it returned."""
+    t = time.perf_counter()
+    out = fn(arts)
+    return time.perf_counter() - t, out
+
+
 def best_of(runs: list, fn) -> float:
     """The best time of ``fn`` over the inputs of ``runs``, one run each."""
-    times = []
-    for arts in runs:
-        t = time.perf_counter()
-        fn(arts)
-        times.append(time.perf_counter() - t)
-    return min(times)
+    return min(timed(fn, arts)[0] for arts in runs)
 
 
 def best_of_pairs(runs: list, first, second) -> tuple[float, float]:
     """The best time of each of two functions, run one after the other on each input of ``runs``."""
     a, b = [], []
     for arts in runs:
-        for fn, times in ((first, a), (second, b)):
-            t = time.perf_counter()
-            fn(arts)
-            times.append(time.perf_counter() - t)
+        a.append(timed(first, arts)[0])
+        b.append(timed(second, arts)[0])
     return min(a), min(b)
 
 
@@ -188,9 +188,10 @@ def main(argv=None) -> int:
             for _ in blank.pipe((a["text"] for a in arts), batch_size=args.batch_size):
                 pass
 
-        def extract(arts, n_process: int = 1):
-            for _ in rei.extract_many(arts, batch_size=args.batch_size, n_process=n_process):
-                pass
+        def extract(arts, n_process: int = 1) -> int:
+            """The entities found."""
+            return sum(len(r.entities) for r in rei.extract_many(arts, batch_size=args.batch_size,
+                                                                 n_process=n_process))
 
         # the two alternate, run by run: a machine whose speed drifts (a shared VM) slows both
         # alike, and the ratio of the best of each stays that of the code
@@ -213,7 +214,7 @@ def main(argv=None) -> int:
             print(f"  {stage:<32}{ms:8.3f}  {100 * ms / total:5.1f}%")
         print(f"  {'total':<32}{total:8.3f}")
         floor([draws["news"][0](args.seed + 2 * args.repeat + 1 + r) for r in range(args.repeat)],
-              blank, rei, args.batch_size)
+              tokenise, extract)
     return 0
 
 
@@ -222,25 +223,22 @@ def _entity_free(text: str) -> str:
     return re.sub(r"[\d%$¥€£]", "", text).lower()
 
 
-def floor(runs: list[list[dict]], blank, rei, batch_size: int) -> None:
+def floor(runs: list[list[dict]], tokenise, extract) -> None:
     """What the news set costs without its entities: the same articles with digits, signs and
     capitals taken out still run every scan, but yield few entities. The difference, divided by
     the entities that went, is what one entity costs across the stages. Each run is a draw of
     its own, and the two forms of it alternate, as the tokenizer and the extraction do above:
-    a drift of the machine's speed slows both alike."""
+    a drift of the machine's speed slows both alike. ``extract`` returns the entities found."""
     n = len(runs[0])
     per = [0.0, 0.0]
     tok: list[list[float]] = [[], []]
     ext: list[list[float]] = [[], []]
     for arts in runs:
         for k, x in enumerate((arts, [dict(a, text=_entity_free(a["text"])) for a in arts])):
-            t = time.perf_counter()
-            for _ in blank.pipe((a["text"] for a in x), batch_size=batch_size):
-                pass
-            tok[k].append(time.perf_counter() - t)
-            t = time.perf_counter()
-            per[k] = sum(len(r.entities) for r in rei.extract_many(x, batch_size=batch_size)) / n
-            ext[k].append(time.perf_counter() - t)
+            tok[k].append(timed(tokenise, x)[0])
+            seconds, found = timed(extract, x)
+            ext[k].append(seconds)
+            per[k] = found / n
     print(f"\n[news] what the entities cost ({n} articles, best of {len(runs)})")
     for k, what in enumerate(("as they are", "digits, signs and capitals taken out")):
         print(f"  {what:<38}{per[k]:5.1f} entities per article  {1000 * min(ext[k]) / n:6.2f} ms  "

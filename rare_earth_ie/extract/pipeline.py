@@ -85,7 +85,6 @@ msgpack_encoders.register("rare_earth_ie", func=_encode)
 msgpack_decoders.register("rare_earth_ie", func=_decode)
 
 
-
 def _add(doc: Doc, ents: list[Ent]) -> None:
     if doc._.rei_cands is None:
         doc._.rei_cands = []
