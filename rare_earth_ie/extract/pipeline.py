@@ -85,12 +85,6 @@ msgpack_encoders.register("rare_earth_ie", func=_encode)
 msgpack_decoders.register("rare_earth_ie", func=_decode)
 
 
-def _add(doc: Doc, ents: list[Ent]) -> None:
-    if doc._.rei_cands is None:
-        doc._.rei_cands = []
-    doc._.rei_cands.extend(ents)
-
-
 # --- tokenizer: repair, then tokenise the repaired text -----------------------------------------
 
 
@@ -163,8 +157,16 @@ class RecognizersComponent:
         self.recognizers = recognizers
 
     def __call__(self, doc: Doc) -> Doc:
+        found: list[Ent] = []
         for r in self.recognizers:
-            _add(doc, r.find(doc))
+            found.extend(r.find(doc))
+        # the extension is read once per component, not twice per recognizer: each ``doc._``
+        # access builds an accessor object
+        cands = doc._.rei_cands
+        if cands is None:
+            doc._.rei_cands = found
+        else:
+            cands.extend(found)
         return doc
 
 

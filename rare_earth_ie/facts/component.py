@@ -364,7 +364,14 @@ def _line_length(text: str, pos: int) -> int:
 def _published_month(published: Optional[str]) -> Optional[dict]:
     if not published:
         return None
+    start, end = _month_of(published)
+    return {"start": start, "end": end, "grain": "month"}  # a dict of its own per fact
+
+
+@lru_cache(maxsize=1024)
+def _month_of(published: str) -> tuple[str, str]:
+    """First and last day of the month of ``published``: asked for every fact, one date a doc."""
     d = date.fromisoformat(published)
     nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     last = date.fromordinal(nxt.toordinal() - 1)
-    return {"start": d.replace(day=1).isoformat(), "end": last.isoformat(), "grain": "month"}
+    return d.replace(day=1).isoformat(), last.isoformat()

@@ -91,6 +91,9 @@ def header_fields(text: str) -> list[HeaderField]:
     head = text[:HEADER_CHARS]
     pos = 0
     for line in head.splitlines(keepends=True):
+        if ":" not in line and "：" not in line:  # every field ends in a colon: most lines have none
+            pos += len(line)
+            continue
         ms = list(_HEADER_FIELD.finditer(line))
         is_header = len(ms) >= 2 or any(
             re.match(r"(?i)publish|release|posted", m.group("name")) for m in ms

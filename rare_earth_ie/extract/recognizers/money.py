@@ -122,7 +122,8 @@ def _dollar_countries(patterns_dir: str | None = None):
             continue
         for ex in row["exchanges"]:
             exchanges[ex.upper()] = code
-    reports = re.compile(r"(?i:(?:report(?:s|ed|ing)?|expressed|stated|denominated|figures?|amounts?)"
+    # the lookahead of the verbs' first letters lets the engine pass most positions at once
+    reports = re.compile(r"(?=(?i:[adefrs]))(?i:(?:report(?:s|ed|ing)?|expressed|stated|denominated|figures?|amounts?)"
                          r"(?:\s+(?:are|is|were))?\s+in\s+(?P<cur>%s))"
                          % alternation(w for row in d.values() if isinstance(row, dict)
                                        for w in row["reporting_words"]))
