@@ -224,9 +224,55 @@ def load_words(name: str, patterns_dir: Optional[str] = None) -> frozenset[str]:
 
 
 def alternation(words: Iterable[str], regex: bool = False) -> str:
-    """A regex alternation of ``words``, longest first so that the longest form wins."""
+    """A regex alternation of ``words``, longest first so that the longest form wins.
+
+    Plain words (not ``regex`` fragments) are written as a trie (``ox(?:ides?|alate)``): the
+    engine tests a character per branch instead of trying the words one after the other, which
+    it cannot skip quickly under ``re.I``. The matches are the flat alternation's: when no two
+    branches of a node can match the same character (even ignoring case), the words that match
+    at a place lie on one path, and the trie tries the longest first, then the shorter ones, as
+    the flat list does. A word list whose branches could (``Ferrite``, ``ferrite``) stays flat."""
     items = sorted(set(words), key=len, reverse=True)
+    if not regex and len(items) >= 4 and "" not in items:
+        trie = _trie(items)
+        if trie is not None:
+            return _trie_regex(trie)
     return "|".join(w if regex else re.escape(w) for w in items)
+
+
+def _trie(words: list[str]) -> Optional[dict]:
+    """``words`` as a nested dict of characters ("" marks a word's end), or None when two
+    branches of one node could match the same character under ``re.I``."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    stack = [trie]
+    while stack:
+        node = stack.pop()
+        keys = [k for k in node if k]
+        if len(keys) > 1 and _case_clash(keys):
+            return None
+        stack.extend(node[k] for k in keys)
+    return trie
+
+
+def _case_clash(chars: list[str]) -> bool:
+    """Whether two of ``chars`` match each other ignoring case, as the regex engine folds."""
+    if all(c.isascii() for c in chars):
+        return len({c.lower() for c in chars}) < len(chars)
+    # beyond ASCII the engine has folds of its own ("ſ" is an "s"): ask it
+    return any(re.fullmatch("(?i)" + re.escape(a), b) for i, a in enumerate(chars) for b in chars[i + 1:])
+
+
+def _trie_regex(node: dict) -> str:
+    alts = [re.escape(ch) + (_trie_regex(child) if any(child) else "")
+            for ch, child in sorted((k, c) for k, c in node.items() if k)]
+    if "" in node and alts:
+        alts.append("")  # the word ending here, tried after every longer one through this node
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
 
 def _first_chars(items, folded: bool) -> "tuple[set[str], bool] | None":

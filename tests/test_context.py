@@ -292,3 +292,42 @@ def test_the_grouped_date_anchor_accepts_where_the_flat_one_does(text):
     from rare_earth_ie.extract.recognizers.dates import _ANCHOR
 
     assert [m.start() for m in re.finditer(_ANCHOR, text)] == [m.start() for m in _DATE_ANCHOR_PLAIN.finditer(text)]
+
+
+# --- word alternations written as tries: the flat longest-first alternation's matches ----------
+
+def _flat(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def test_alternation_is_a_trie_unless_two_branches_fold_together():
+    from rare_earth_ie.patterns import alternation
+
+    assert alternation(["oxide", "oxides", "oxalate", "ore"]) == "o(?:re|x(?:alate|ide(?:s|)))"
+    # "F" and "f" branch from one node: under re.I both would match, so the list stays flat
+    assert "(" not in alternation(["ferrite", "Ferrite", "fer", "Fe"])
+    # as a trie, "A" (sorted first) would take the "a" of "ab" before "ab" were tried
+    assert re.findall("(?i)(?:%s)" % alternation(["A", "ab", "x", "y"]), "ab") == ["ab"]
+    assert "(" not in alternation(["sun", "ſun", "mon", "tue"])  # a fold of the engine's own
+    assert alternation(["a.b", "a b", "c", "d"]) == r"(?:a(?:\ b|\.b)|c|d)"  # escaped per character
+    fragments = alternation([r"\d+", "x", "y", "z"], regex=True).split("|")  # fragments stay flat
+    assert fragments[0] == r"\d+" and sorted(fragments[1:]) == ["x", "y", "z"]
+
+
+# few letters, in both cases and with the engine's own fold ("ſ" is an "s" under re.I), so that
+# words share prefixes and branches that fold together turn up often; the texts are made of the
+# words, their case swapped, and a few other characters
+TRIE_WORDS = st.lists(st.text(alphabet="aAbsſ. -é", min_size=1, max_size=4), min_size=4, max_size=10)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data(), TRIE_WORDS, st.sampled_from([0, re.I]),
+       st.sampled_from(["(?:%s)", r"(?<![a-z])(?:%s)(?![a-z])", r"(?:%s)\.", r"(?P<w>%s)(?:\s|$)"]))
+def test_a_trie_alternation_finds_what_the_flat_one_finds(data, words, flags, frame):
+    from rare_earth_ie.patterns import alternation
+
+    pieces = words + [w.swapcase() for w in words] + [" ", ".", "x", "S", "ſ"]
+    text = data.draw(st.lists(st.sampled_from(pieces), max_size=8).map("".join))
+    trie, flat = re.compile(frame % alternation(words), flags), re.compile(frame % _flat(words), flags)
+    assert [(m.span(), m.groups()) for m in trie.finditer(text)] == \
+        [(m.span(), m.groups()) for m in flat.finditer(text)]
