@@ -102,7 +102,7 @@ _AFTER_ARTICLE = re.compile(r"(?<![A-Za-z])(?:the|an?)\s$")
 _QUOTE_GLUE = re.compile(r'"(?<=[a-z]")(?=[A-Z][a-z])')
 # text whose spaces were lost: a very long "word", or a line with almost no spaces
 _LINE_RE = re.compile(r"[^\n]+")
-_LONG_WORD = re.compile(r"\S{30,}")
+_LONG_WORD = re.compile(r"(?<!\S)\S{30,}")  # tried where a run starts, not again inside it
 _URLISH = re.compile(r"://|www\.|@|\\|/\w+/")
 _ALPHA_RUN = re.compile(r"[A-Za-z]{4,}")
 _SPLIT_WINDOW = 120

@@ -25,7 +25,9 @@ from .recognizers.base import SPANS_KEY, Ent, Intervals, OverlapIndex, Recognize
 from .recognizers.naming import is_abbreviation
 
 _ABBR = re.compile(r"\s?\(\s?(?P<abbr>[A-Z][A-Za-z&]{1,11}|[A-Z]{2,}[0-9]?)\s?\)")
-_LONG_LINE = re.compile(r"[^\n]{180,}")  # teasers are cut at 200-300 characters
+# teasers are cut at 200-300 characters; tried at line starts only (from inside a shorter line
+# the engine would count to its end at every character)
+_LONG_LINE = re.compile(r"(?<![^\n])[^\n]{180,}")
 
 
 def write_spans(doc: Doc, ents: list[Ent]) -> None:

@@ -75,7 +75,8 @@ def ticker_of(m: re.Match) -> str:
 # "Source: X", "Data source: X, Y", "... 2024-09-13   source: X   Hits: 12": the words of a name
 # are one space apart (header fields are further apart). The label is found first and its
 # place checked after: a pattern that starts with a look-behind is tried at every character.
-SOURCE_RE = re.compile(r"(?i:sources?|via|origin)[ \t]*[:：][ \t]*"
+# led by its labels' first letters: under (?i) the engine would try each label at every place
+SOURCE_RE = re.compile(r"(?=(?i:[osv]))(?i:sources?|via|origin)[ \t]*[:：][ \t]*"
                        r"(?P<name>[A-Z][\w&'.-]*(?:[ ](?:[A-Z][\w&'.-]*|of|and|&)){0,6})"
                        r"(?:,[ \t]*(?P<name2>[A-Z][\w&'.-]*(?:[ ](?:[A-Z][\w&'.-]*|of|and|&)){0,6}))?")
 _SOURCE_AT = re.compile(r"(?:^|\|)[ \t]*$")
