@@ -336,19 +336,22 @@ def test_a_trie_alternation_finds_what_the_flat_one_finds(data, words, flags, fr
 # --- patterns rewritten to be tried at fewer places: the plain forms' matches -----------------
 
 RUNS = st.lists(st.sampled_from(["a" * 7, "b" * 31, "x" * 175, "é", " ", "\n", "\t", "Source: ", "via:", "Origin ",
-                                 "ſource:", "Lynas Corp", ", Reuters", "of", "SOURCE"]), max_size=14).map("".join)
+                                 "ſource:", "Lynas Corp", ", Reuters", "of", "SOURCE", "5", "1,2", ".", "-",
+                                 "+", "%", " percent", "to", "٣"]), max_size=14).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
 @given(RUNS)
 def test_patterns_tried_at_fewer_places_find_what_their_plain_forms_find(text):
     from rare_earth_ie.extract.recognizers.org import SOURCE_RE
+    from rare_earth_ie.extract.recognizers.percent import PERCENT_RE
     from rare_earth_ie.extract.resolve import _LONG_LINE
     from rare_earth_ie.repair import _LONG_WORD
 
     plain_source = re.compile(SOURCE_RE.pattern.replace("(?=(?i:[osv]))", "", 1), SOURCE_RE.flags)
+    plain_percent = re.compile(PERCENT_RE.pattern.replace(r"(?=[-+.\d])", "", 1), PERCENT_RE.flags)
     for built, plain in ((_LONG_LINE, re.compile(r"[^\n]{180,}")), (_LONG_WORD, re.compile(r"\S{30,}")),
-                         (SOURCE_RE, plain_source)):
+                         (SOURCE_RE, plain_source), (PERCENT_RE, plain_percent)):
         assert built.pattern != plain.pattern
         assert [(m.span(), m.groups()) for m in built.finditer(text)] == \
             [(m.span(), m.groups()) for m in plain.finditer(text)]
