@@ -235,28 +235,39 @@ def alternation(words: Iterable[str], regex: bool = False) -> str:
     items = sorted(set(words), key=len, reverse=True)
     if not regex and len(items) >= 4 and "" not in items:
         trie = _trie(items)
-        if trie is not None:
+        if not _case_clash_in(trie):
             return _trie_regex(trie)
     return "|".join(w if regex else re.escape(w) for w in items)
 
 
-def _trie(words: list[str]) -> Optional[dict]:
-    """``words`` as a nested dict of characters ("" marks a word's end), or None when two
-    branches of one node could match the same character under ``re.I``."""
+def trie_alternation(words: Iterable[str]) -> str:
+    """A regex alternation of ``words`` as a trie (``ton(?:ne(?:s|)|s|)``) whatever their
+    cases: at each branch the longer continuation is tried first. For tables matched
+    case-sensitively whose words differ in case ("t", "T"), where :func:`alternation` stays flat."""
+    return _trie_regex(_trie(w for w in set(words) if w))
+
+
+def _trie(words: Iterable[str]) -> dict:
+    """``words`` as a nested dict of characters, "" marking a word's end."""
     trie: dict = {}
     for w in words:
         node = trie
         for ch in w:
             node = node.setdefault(ch, {})
         node[""] = {}
+    return trie
+
+
+def _case_clash_in(trie: dict) -> bool:
+    """Whether two branches of one node of ``trie`` could match the same character under re.I."""
     stack = [trie]
     while stack:
         node = stack.pop()
         keys = [k for k in node if k]
         if len(keys) > 1 and _case_clash(keys):
-            return None
+            return True
         stack.extend(node[k] for k in keys)
-    return trie
+    return False
 
 
 def _case_clash(chars: list[str]) -> bool:
@@ -268,11 +279,25 @@ def _case_clash(chars: list[str]) -> bool:
 
 
 def _trie_regex(node: dict) -> str:
-    alts = [re.escape(ch) + (_trie_regex(child) if any(child) else "")
-            for ch, child in sorted((k, c) for k, c in node.items() if k)]
-    if "" in node and alts:
-        alts.append("")  # the word ending here, tried after every longer one through this node
-    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    """The regex of a trie: at each node the branch leading to the longest word first, and the
+    word ending there (if one does) after every longer one through it."""
+    depths: dict[int, int] = {}
+
+    def depth(n: dict) -> int:  # each node's once (by identity): a long word list is a deep trie
+        d = depths.get(id(n))
+        if d is None:
+            d = depths[id(n)] = max((1 + depth(c) for k, c in n.items() if k), default=0)
+        return d
+
+    def regex(n: dict) -> str:
+        alts = []
+        for ch, child in sorted(((k, c) for k, c in n.items() if k), key=lambda kc: (-depth(kc[1]), kc[0])):
+            alts.append(re.escape(ch) + (regex(child) if any(child) else ""))
+        if "" in n and alts:
+            alts.append("")
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return regex(node)
 
 
 def _first_chars(items, folded: bool) -> "tuple[set[str], bool] | None":

@@ -105,39 +105,3 @@ def parse_spelled(s: str) -> Optional[float]:
     except Exception:  # number-parser raises on some odd sequences; a miss is the right answer
         return None
     return float(v) if isinstance(v, (int, float)) else None
-
-
-def trie_alternation(words) -> str:
-    """A regex alternation of ``words`` as a trie (``ton(?:ne(?:s|)|s|)``): the engine compares
-    one character per branch instead of trying hundreds of words one after the other, and at
-    each branch the longer continuation is tried first, so the longest word wins as in a flat
-    longest-first alternation."""
-    trie: dict = {}
-    for w in set(words):
-        if not w:
-            continue
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _trie_regex(trie)
-
-
-def _trie_regex(node: dict) -> str:
-    depths: dict[int, int] = {}
-
-    def depth(n: dict) -> int:  # each node's once (by identity): a long word list is a deep trie
-        d = depths.get(id(n))
-        if d is None:
-            d = depths[id(n)] = max((1 + depth(c) for k, c in n.items() if k), default=0)
-        return d
-
-    def regex(n: dict) -> str:
-        alts = []
-        for ch, child in sorted(((k, c) for k, c in n.items() if k), key=lambda kc: (-depth(kc[1]), kc[0])):
-            alts.append(re.escape(ch) + (regex(child) if any(child) else ""))
-        if "" in n and alts:
-            alts.append("")
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return regex(node)

@@ -14,8 +14,8 @@ from collections import Counter
 from functools import lru_cache
 
 from ..numbers import (NUM, RANGE_SEP, clean_float, parse_number, parse_spelled, scale_of, scale_regex,
-                       spelled_regex, trie_alternation)
-from ...patterns import alternation, load_json, load_jsonl
+                       spelled_regex)
+from ...patterns import alternation, load_json, load_jsonl, trie_alternation
 from .base import Ent, Recognizer, context, doc_text, match_at_numbers, one_words, sentence_window
 from .units import normalise_unit, unit_alternation
 

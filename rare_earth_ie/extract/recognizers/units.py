@@ -6,8 +6,7 @@ import warnings
 from functools import lru_cache
 from typing import Optional
 
-from ..numbers import trie_alternation
-from ...patterns import load_json, load_jsonl
+from ...patterns import load_json, load_jsonl, trie_alternation
 
 # quantulum3 entities that are physical quantities worth reporting; time, currency and plain
 # counts are not (years and "times" are never quantities here)
