@@ -1,4 +1,5 @@
 """Text repair and the offset invariant: every reported offset points into the raw text."""
+import re
 import string
 
 from hypothesis import given, settings
@@ -102,7 +103,6 @@ def test_runs_of_spaces_change_nothing_but_offsets(corpus_texts, corpus_results)
     """Scraped pages double spaces (and leave zero-width spaces beside them): the same article
     with every space doubled gives the same entities and facts (and fact ids), with the spaces
     in their raw text."""
-    import re
 
     for (name, text), res in zip(corpus_texts.items(), corpus_results):
         spaced = text.replace(" ", "  \u200b")
@@ -168,3 +168,34 @@ def test_the_substitutions_found_by_one_class_are_those_of_the_table(raw):
     from rare_earth_ie.repair import _SUBST, _TO_SUBST, _subst
 
     assert _TO_SUBST.sub(_subst, raw) == raw.translate(str.maketrans(_SUBST))
+
+
+# --- the glue rules scanned one pass per first character -------------------------------------
+
+GLUED = st.lists(st.sampled_from(
+    ["Dynamics", "September", "EVs", "On", "U.S.", "Department", "Results", "10", "2024", "the", "Terbium", "N52SH",
+     "Price", "(DOE)", "launched", '"', "'", ":", ",", ".", ";", "March3,", "新材料", "earth", "base", "—", "4.4",
+     "DivergenceUS", " ", "\n", "a", "A", "5"]), max_size=16).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(GLUED)
+def test_the_glue_scans_mark_what_the_rules_mark_one_by_one(text):
+    from rare_earth_ie.repair import _GLUE_RULES, _glue_points
+
+    points = {}
+    for rx, sep, where in _GLUE_RULES:  # as the rules were first applied, one pass each
+        for m in rx.finditer(text):
+            pos = m.start() if where == "start" else m.end()
+            if sep == "\n" or pos not in points:
+                points[pos] = sep
+    assert _glue_points(text) == points
+
+
+def test_rules_that_share_a_first_character_are_one_scan():
+    from rare_earth_ie.repair import _GLUE_RULES, _GLUE_SCANS
+
+    assert sorted(i for _rx, idx in _GLUE_SCANS for i in idx) == list(range(len(_GLUE_RULES)))
+    assert len(_GLUE_SCANS) < len(_GLUE_RULES)
+    capitals = next(idx for rx, idx in _GLUE_SCANS if rx.pattern.startswith("[A-Z]"))
+    assert len(capitals) >= 4
