@@ -356,20 +356,34 @@ def led(pattern: re.Pattern) -> re.Pattern:
     characters cannot be said is returned as it is."""
     try:
         items = list(_sre_parse.parse(pattern.pattern, pattern.flags))
-        if not items or items[0][0] not in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
-            return pattern  # one that opens with what it matches, the engine skips to already
-        got = _first_chars(items, bool(pattern.flags & re.IGNORECASE))
     except Exception:  # noqa: BLE001 - an unknown parse: no lead, the pattern is still right
         return pattern
-    if not got or not got[0]:
+    if not items or items[0][0] not in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
+        return pattern  # one that opens with what it matches, the engine skips to already
+    ahead = lead(pattern.pattern, pattern.flags)
+    if not ahead:
         return pattern
-    chars, folded = got
-    cls = "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
-    if folded and not pattern.flags & re.IGNORECASE:
-        cls = "(?i:" + cls + ")"
     flags_at_start = _GLOBAL_FLAGS.match(pattern.pattern)  # "(?i)" must stay first
     cut = flags_at_start.end() if flags_at_start else 0
-    return re.compile(pattern.pattern[:cut] + "(?=" + cls + ")" + pattern.pattern[cut:], pattern.flags)
+    return re.compile(pattern.pattern[:cut] + ahead + pattern.pattern[cut:], pattern.flags)
+
+
+def lead(pattern: str, flags: int = 0) -> str:
+    """The lookahead of the characters a match of ``pattern`` can start with (``(?=[ft])``,
+    case folded as the pattern folds), or "" when that cannot be said: for :func:`led`, and for
+    the alternatives of a long alternation, each of which the engine would otherwise enter at
+    every place the alternation is tried."""
+    try:
+        got = _first_chars(list(_sre_parse.parse(pattern, flags)), bool(flags & re.IGNORECASE))
+    except Exception:  # noqa: BLE001 - an unknown parse: no lead, the pattern is still right
+        return ""
+    if not got or not got[0]:
+        return ""
+    chars, folded = got
+    cls = "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+    if folded and not flags & re.IGNORECASE:
+        cls = "(?i:" + cls + ")"
+    return "(?=" + cls + ")"
 
 
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")

@@ -355,3 +355,40 @@ def test_patterns_tried_at_fewer_places_find_what_their_plain_forms_find(text):
         assert built.pattern != plain.pattern
         assert [(m.span(), m.groups()) for m in built.finditer(text)] == \
             [(m.span(), m.groups()) for m in plain.finditer(text)]
+
+
+def _date_alternatives_plain() -> re.Pattern:
+    from rare_earth_ie.extract.recognizers.dates import _ALTS, _ANCHOR
+
+    return re.compile(_ANCHOR + "(?:" + "|".join(f"(?P<_{name}>{rx})" for name, rx in _ALTS) + ")")
+
+
+def _material_plain() -> re.Pattern:
+    from rare_earth_ie.extract.recognizers.material import _compiled
+    from rare_earth_ie.patterns import lead
+
+    built = _compiled(None)[0][0].pattern
+    names = built[built.index("(?=[A-Za-z0-9])"):]
+    assert built == r"(?<![A-Za-z])" + lead(names) + names
+    return re.compile(r"(?<![A-Za-z])" + names)  # the lead taken out
+
+
+_DATE_PLAIN, _MATERIAL_PLAIN = _date_alternatives_plain(), _material_plain()
+
+DATE_FORMS = st.lists(st.sampled_from(
+    ["1999", "2025", "12", "3", "1.10.2025", "12/03/2024", "2024-09-13", "Q3", "Q1-Q2", "H1", "1H25", "FY25", "FY2024/25",
+     "June", "Sept.", "5 June", "June 5, 2025", "Dec 1-5", "between", "and", "the first half of", "first five months",
+     "three months ended", "year ended", "by", "mid-", "late", "end of", "Monday", "last week", "this year",
+     "fiscal", "ago", "NdFeB", "Nd-Pr oxide", "dysprosium", "N52", " ", " ", ", ", "-", "\n"]), max_size=12).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(DATE_FORMS | DATE_WORDS | LED_TEXT)
+def test_leads_of_the_date_alternatives_and_materials_change_no_match(text):
+    from rare_earth_ie.extract.recognizers.dates import DATE_RE
+    from rare_earth_ie.extract.recognizers.material import _compiled
+
+    for built, plain in ((DATE_RE, _DATE_PLAIN), (_compiled(None)[0][0], _MATERIAL_PLAIN)):
+        assert built.pattern != plain.pattern
+        assert [(m.span(), m.lastgroup, m.groups()) for m in built.finditer(text)] == \
+            [(m.span(), m.lastgroup, m.groups()) for m in plain.finditer(text)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ...patterns import alternation, led, load_json
+from ...patterns import alternation, lead, load_json
 from .base import Ent, Recognizer, doc_text
 
 
@@ -47,13 +47,13 @@ def _compiled(patterns_dir: str | None = None):
     # lost its spaces and they were put back between the symbols ("Nd Pr oxide")
     sym_alt = "|".join(d["standalone_symbols"])
     joined_core = rf"(?:{sym_alt})(?:-(?:{sym_alt}|Fe|Co|B))+(?![A-Za-z0-9]){form_tail}"
-    # every alternative starts a word with a letter or digit: said once up front, the engine
-    # leaves the inside of a word after one test instead of five (1.6x faster); a grade_regex in
-    # materials.json must start a word as well
-    rx = led(re.compile(
-        rf"(?<![A-Za-z])(?=[A-Za-z0-9])(?:(?P<magnet>{magnets})|(?P<grade>{d['grade_regex']})"
-        rf"|(?P<compound>(?i:{compound}))|(?P<formula>{formula})|(?P<symbol>{standalone}))"
-    ))
+    # every alternative starts a word with a letter or digit (a grade_regex in materials.json
+    # must too). The place before is tested first: the engine leaves the inside of a word after
+    # that one test (a lead of the alternatives' first letters, most letters, passed it on: 12%
+    # slower); then the lead turns most word starts away
+    names = (rf"(?=[A-Za-z0-9])(?:(?P<magnet>{magnets})|(?P<grade>{d['grade_regex']})"
+             rf"|(?P<compound>(?i:{compound}))|(?P<formula>{formula})|(?P<symbol>{standalone}))")
+    rx = re.compile(rf"(?<![A-Za-z]){lead(names)}{names}")
     # its own pattern, starting on a symbol's letters (fast), the place before checked after
     joined = re.compile(rf"(?P<joined>(?:{sym_alt})(?:(?:-(?:{sym_alt}|Fe|Co|B))+(?![A-Za-z0-9]){form_tail}"
                         rf"|(?: (?:{sym_alt})){{1,2}} (?i:{forms})(?![A-Za-z])))")
