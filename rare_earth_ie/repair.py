@@ -104,8 +104,16 @@ _GLUE_RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"—(?=\w)"), " ", "end"),
 ]
 
-# a rule's first character: an escape ("\d"), a class ("[A-Z]") or a plain character
-_FIRST_CHAR = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|[^\\(\[]")
+def _first_item(pattern: str, first) -> str:
+    """The text of a pattern's first item (``[A-Z]``, ``\\d``, ``—``), whose parse is ``first``:
+    its shortest prefix that parses to that item alone."""
+    for k in range(1, len(pattern) + 1):
+        try:
+            if list(_sre_parse.parse(pattern[:k])) == [first]:
+                return pattern[:k]
+        except re.error:
+            continue
+    return pattern
 
 
 def _glue_scans(rules) -> list[tuple[re.Pattern[str], list[int]]]:
@@ -116,10 +124,10 @@ def _glue_scans(rules) -> list[tuple[re.Pattern[str], list[int]]]:
     match says which rules hold there. A match needs one of them (the conditional at its end)."""
     by_first: dict[str, list[int]] = {}
     for i, (rx, _sep, _where) in enumerate(rules):
-        first = _FIRST_CHAR.match(rx.pattern).group()
         # only a rule that is one character and then look-arounds can share (not "a|b": its
         # first item would be the alternation)
         whole = _sre_parse.parse(rx.pattern, rx.flags)
+        first = _first_item(rx.pattern, whole[0])
         shares = (not rx.flags & ~re.UNICODE and whole[0][0] in (_sre_c.LITERAL, _sre_c.IN)
                   and _sre_parse.parse(rx.pattern[len(first):]).getwidth() == (0, 0))
         by_first.setdefault(first if shares else f"#{i}", []).append(i)
