@@ -170,25 +170,32 @@ def test_a_second_run_on_a_locked_output_is_refused(dump, tmp_path, command):
 
 
 def test_two_extract_processes_on_one_output(dump, tmp_path):
-    """Two real processes: the one that comes second is refused, the first one's lines stand."""
-    big = tmp_path / "big.jsonl"
-    with open(big, "w") as fh:
-        for i in range(400):
-            fh.write(json.dumps({"id": f"d{i}", "text": f"Exports rose {i % 40 + 1}% in May 2025. " * 20}) + "\n")
+    """Two real processes: the one that comes second is refused, the first one's lines stand.
+    The first reads stdin, fed in two parts, so it is still running when the second starts
+    however fast it extracts (from a file it could finish first, and the test would race)."""
+    import time
+
+    def lines(a, b):
+        return "".join(json.dumps({"id": f"d{i}", "text": f"Exports rose {i % 40 + 1}% in May 2025. " * 20}) + "\n"
+                       for i in range(a, b))
+
     out = tmp_path / "out.jsonl"
-    first = subprocess.Popen(CLI + ["extract", str(big), "-o", str(out), "-q", "--batch-size", "2"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first = subprocess.Popen(CLI + ["extract", "-", "-o", str(out), "-q", "--batch-size", "2"], stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        import time
+        first.stdin.write(lines(0, 200))
+        first.stdin.flush()
         t0 = time.time()
         while not (out.exists() and out.stat().st_size) and time.time() - t0 < 120:
             time.sleep(0.05)
         second = subprocess.run(CLI + ["extract", str(dump), "-o", str(out), "-q"], capture_output=True,
                                 text=True, timeout=120)
         assert second.returncode == 2 and "is being written by another run" in second.stderr
+        first.stdin.write(lines(200, 400))
     finally:
+        first.stdin.close()
         first.wait(300)
-    assert first.returncode == 0
+    assert first.returncode == 0, first.stderr.read()
     assert [r["doc_id"] for r in _rows(out)] == [f"d{i}" for i in range(400)]
 
 
