@@ -104,6 +104,7 @@ _GLUE_RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"—(?=\w)"), " ", "end"),
 ]
 
+
 def _first_item(pattern: str, first) -> str:
     """The text of a pattern's first item (``[A-Z]``, ``\\d``, ``—``), whose parse is ``first``:
     its shortest prefix that parses to that item alone."""
