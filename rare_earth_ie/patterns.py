@@ -387,3 +387,44 @@ def lead(pattern: str, flags: int = 0) -> str:
 
 
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def first_char_scans(patterns: list[re.Pattern]) -> list[tuple[re.Pattern, list[tuple[int, Optional[str]]]]]:
+    """``patterns`` as scans of a text, one per first character: every pattern is a pass of the
+    engine over the whole text however rarely it matches. Patterns made of one character and
+    look-arounds that share that character (``[A-Z](?<=...)``, ``[A-Z](?=...)``) become one, in
+    which each one's look-arounds are an optional group of its own (``r3`` for the fourth), and
+    a conditional at the end requires one of them. Each scan comes with its members: (index in
+    ``patterns``, the group that tells the member held, or None for a pattern scanned alone)."""
+    by_first: dict[str, list[int]] = {}
+    for i, rx in enumerate(patterns):
+        # only a pattern that is one character and then look-arounds can share (not "a|b": its
+        # first item would be the alternation)
+        whole = _sre_parse.parse(rx.pattern, rx.flags)
+        first = _first_item(rx.pattern, whole[0])
+        shares = (not rx.flags & ~re.UNICODE and whole[0][0] in (_sre_c.LITERAL, _sre_c.IN)
+                  and _sre_parse.parse(rx.pattern[len(first):]).getwidth() == (0, 0))
+        by_first.setdefault(first if shares else f"#{i}", []).append(i)
+    scans = []
+    for first, idx in by_first.items():
+        if len(idx) == 1:
+            scans.append((patterns[idx[0]], [(idx[0], None)]))
+            continue
+        tails = "".join(f"(?:(?:{patterns[i].pattern[len(first):]})(?P<r{i}>))?" for i in idx)
+        one_holds = "(?!)"
+        for i in reversed(idx):
+            one_holds = f"(?(r{i})|{one_holds})"
+        scans.append((re.compile(first + tails + one_holds), [(i, f"r{i}") for i in idx]))
+    return scans
+
+
+def _first_item(pattern: str, first) -> str:
+    """The text of a pattern's first item (``[A-Z]``, ``\\d``, ``—``), whose parse is ``first``:
+    its shortest prefix that parses to that item alone."""
+    for k in range(1, len(pattern) + 1):
+        try:
+            if list(_sre_parse.parse(pattern[:k])) == [first]:
+                return pattern[:k]
+        except re.error:
+            continue
+    return pattern

@@ -22,11 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-try:  # the regex parser, to tell which rules are one character and look-arounds
-    from re import _constants as _sre_c, _parser as _sre_parse
-except ImportError:  # Python < 3.11
-    import sre_constants as _sre_c  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+from .patterns import first_char_scans
 
 # --- one-to-one substitutions -------------------------------------------------------------
 
@@ -105,47 +101,10 @@ _GLUE_RULES: list[tuple[re.Pattern[str], str, str]] = [
 ]
 
 
-def _first_item(pattern: str, first) -> str:
-    """The text of a pattern's first item (``[A-Z]``, ``\\d``, ``—``), whose parse is ``first``:
-    its shortest prefix that parses to that item alone."""
-    for k in range(1, len(pattern) + 1):
-        try:
-            if list(_sre_parse.parse(pattern[:k])) == [first]:
-                return pattern[:k]
-        except re.error:
-            continue
-    return pattern
-
-
-def _glue_scans(rules) -> list[tuple[re.Pattern[str], list[int]]]:
-    """The rules, one scan per first character: each rule costs a pass of the engine over the
-    whole text, however rarely it matches, and four of them start on a capital, three on a
-    digit. Rules that share their first character become one pattern in which each rule's
-    look-arounds are an optional group of its own, named after the rule's index (``r3``): a
-    match says which rules hold there. A match needs one of them (the conditional at its end)."""
-    by_first: dict[str, list[int]] = {}
-    for i, (rx, _sep, _where) in enumerate(rules):
-        # only a rule that is one character and then look-arounds can share (not "a|b": its
-        # first item would be the alternation)
-        whole = _sre_parse.parse(rx.pattern, rx.flags)
-        first = _first_item(rx.pattern, whole[0])
-        shares = (not rx.flags & ~re.UNICODE and whole[0][0] in (_sre_c.LITERAL, _sre_c.IN)
-                  and _sre_parse.parse(rx.pattern[len(first):]).getwidth() == (0, 0))
-        by_first.setdefault(first if shares else f"#{i}", []).append(i)
-    scans = []
-    for first, idx in by_first.items():
-        if len(idx) == 1:
-            scans.append((rules[idx[0]][0], idx))
-            continue
-        tails = "".join(f"(?:(?:{rules[i][0].pattern[len(first):]})(?P<r{i}>))?" for i in idx)
-        one_holds = "(?!)"
-        for i in reversed(idx):
-            one_holds = f"(?(r{i})|{one_holds})"
-        scans.append((re.compile(first + tails + one_holds), idx))
-    return scans
-
-
-_GLUE_SCANS = _glue_scans(_GLUE_RULES)
+# the rules, one scan per first character (see patterns.first_char_scans), each with what its
+# members say: (rule index, the group that tells it held or None when it is alone, separator, where)
+_GLUE_SCANS = [(rx, [(i, group, _GLUE_RULES[i][1], _GLUE_RULES[i][2]) for i, group in members])
+               for rx, members in first_char_scans([rx for rx, _sep, _where in _GLUE_RULES])]
 
 _AFTER_ARTICLE = re.compile(r"(?<![A-Za-z])(?:the|an?)\s$")
 _QUOTE_GLUE = re.compile(r'"(?<=[a-z]")(?=[A-Z][a-z])')
@@ -331,12 +290,11 @@ def _glue_points(text: str) -> dict[int, str]:
     """Where the glue rules put a separator: a newline if one rule that holds there says so,
     else a space."""
     points: dict[int, str] = {}
-    for rx, idx in _GLUE_SCANS:
+    for rx, members in _GLUE_SCANS:
         for m in rx.finditer(text):
-            for i in idx:
-                if len(idx) > 1 and m.group(f"r{i}") is None:
+            for _i, group, sep, where in members:
+                if group is not None and m.group(group) is None:
                     continue
-                _rx, sep, where = _GLUE_RULES[i]
                 pos = m.start() if where == "start" else m.end()
                 if sep == "\n" or pos not in points:
                     points[pos] = sep

@@ -195,7 +195,7 @@ def test_the_glue_scans_mark_what_the_rules_mark_one_by_one(text):
 def test_rules_that_share_a_first_character_are_one_scan():
     from rare_earth_ie.repair import _GLUE_RULES, _GLUE_SCANS
 
-    assert sorted(i for _rx, idx in _GLUE_SCANS for i in idx) == list(range(len(_GLUE_RULES)))
+    assert sorted(m[0] for _rx, members in _GLUE_SCANS for m in members) == list(range(len(_GLUE_RULES)))
     assert len(_GLUE_SCANS) < len(_GLUE_RULES)
-    capitals = next(idx for rx, idx in _GLUE_SCANS if rx.pattern.startswith("[A-Z]"))
+    capitals = next(members for rx, members in _GLUE_SCANS if rx.pattern.startswith("[A-Z]"))
     assert len(capitals) >= 4
