@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from rare_earth_ie import build_nlp, extract_many
@@ -160,3 +162,62 @@ def test_a_file_a_run_never_reads_from_the_folder_is_refused(tmp_path, name):
     shutil.copy(default_dir() / name, tmp_path / name)
     with pytest.raises(PatternError, match=f"{name} cannot be replaced by a run's folder"):
         check_dir(tmp_path)
+
+
+def _reference_rows(path: Path, required: dict, optional: dict) -> tuple:
+    """The plain definition of a JSONL pattern file: json.loads and _check_keys on every line."""
+    from rare_earth_ie.patterns import _check_keys
+
+    rows = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("//"):
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise PatternError(f"{path}:{lineno}: bad pattern line: {e.msg}") from None
+        _check_keys(f"{path}:{lineno}", row, required, optional)
+        rows.append(row)
+    return tuple(rows)
+
+
+_VALUES = st.one_of(st.text(max_size=6), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False),
+                    st.lists(st.text(max_size=3), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+_KEYS = st.sampled_from(["code", "prefixes", "suffixes", "minor", "unit", "dimension", "surfaces", "factor",
+                         "_note", "codes", "x"])
+_VALID = {"currencies.jsonl": {"code": st.text(max_size=4), "prefixes": st.lists(st.text(max_size=3), max_size=2),
+                               "suffixes": st.lists(st.text(max_size=3), max_size=2)},
+          "units.jsonl": {"unit": st.text(max_size=4), "dimension": st.text(max_size=4),
+                          "surfaces": st.lists(st.text(max_size=3), max_size=2),
+                          "factor": st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans())}}
+_ODD = ['{"code": "X", "prefixes": [], "suffixes": []} x', '{"code": "X",', "[1, 2]", "5", '"text"', "// a comment",
+        "", "  ", '{"code": "X", "prefixes": [], "suffixes": [], "code": 1}', "NaN", '{"a": 1}{"b": 2}',
+        '\ufeff{"unit": "t", "dimension": "mass", "surfaces": []}', '{"unit": "t", "dimension": "mass", "surfaces": [], "factor": true}']
+
+
+@pytest.mark.parametrize("name", sorted(_VALID))
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_jsonl_loader_accepts_and_refuses_as_the_plain_definition(tmp_path_factory, name, data):
+    """load_jsonl reads rows with the C scanner and a quick check of a valid row; whatever the
+    lines, it returns the rows or raises the message that json.loads and _check_keys per line
+    give."""
+    line = st.one_of(st.dictionaries(_KEYS, _VALUES, max_size=6).map(json.dumps),
+                     st.fixed_dictionaries(_VALID[name], optional=dict.fromkeys(["x", "_note", "minor", "symbol"], _VALUES))
+                     .map(json.dumps), st.sampled_from(_ODD))
+    lines = data.draw(st.lists(line, max_size=5))
+    d = tmp_path_factory.mktemp("rows")
+    path = d / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load_jsonl.cache_clear()
+    try:
+        expected = _reference_rows(path, *ROWS[name])
+    except PatternError as e:
+        with pytest.raises(PatternError) as got:
+            load_jsonl(name, str(d))
+        assert str(got.value) == str(e)
+    else:
+        assert load_jsonl(name, str(d)) == expected
+    finally:
+        load_jsonl.cache_clear()
