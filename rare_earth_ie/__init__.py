@@ -17,7 +17,7 @@ from typing import Iterable, Union
 from ._gc import gc_paused as _gc_paused
 
 # importing spaCy, pydantic's models and our modules makes ~100,000 objects that live as long as
-# the process and no garbage cycles: the collector paused meanwhile does not rescan them over
+# the process (and few garbage cycles): the collector paused meanwhile does not rescan them over
 # 200 times (a tenth of a second of every start)
 with _gc_paused():
     from . import dedup as _dedup

@@ -285,7 +285,7 @@ def add_to(nlp: Language, patterns_dir: Optional[str] = None, spans: bool = True
     pipeline keeps its own tokenizer (the repair of scraped text comes with :func:`build_nlp`'s)."""
     cfg = {"patterns_dir": str(patterns_dir) if patterns_dir else None}
     # the tables and patterns built here live as long as the pipeline, and building them makes
-    # no garbage cycles: with the collector running, it rescanned them all three times (a fifth
+    # few garbage cycles: with the collector running, it rescanned them all three times (a fifth
     # of a second of every start)
     with gc_paused():
         for factory, name in COMPONENTS:
