@@ -842,3 +842,14 @@ def test_vocab_stays_flat_after_warm_up_and_results_do_not_change():
     for r in zoned.pipe(articles(7, 20), batch_size=8):
         inner = zoned(Article(doc_id="inner", text="Prices fell 5% in May 2025.", published="2025-10-21"))
         assert [e.text for e in inner.entities] == ["5%", "May 2025"] and r.entities
+
+
+def test_two_processes_raise_after_the_results_before_the_failure(boom):
+    """Results are read back a batch at a time; a failure still comes after the batch's results
+    before it, and nothing after it comes out."""
+    items = [{"id": k, "text": v} for k, v in DOCS.items()]
+    got = []
+    with pytest.raises(RuntimeError, match="simulated"):
+        for r in rei.extract_many(items, batch_size=4, n_process=2):
+            got.append(r.doc_id)
+    assert got == ["d1", "d2"]

@@ -251,7 +251,8 @@ def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: Optiona
                 yield from results
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ctx.Pool(n_process, initializer=_init_worker, initargs=(patterns_dir, settings)) as pool:
+    # the caller's objects (a pipeline it built, too) out of the collector's sight, as above
+    with gc_frozen(), ctx.Pool(n_process, initializer=_init_worker, initargs=(patterns_dir, settings)) as pool:
         # a bounded window of batches in flight, collected in input order (Pool.imap would read
         # the whole input ahead of the workers and hold it in memory)
         pending: deque = deque()
@@ -265,12 +266,22 @@ def extract_many(items: Iterable[Union[str, dict, Article]], batch_size: Optiona
 
 
 def _collect(batch: list[Article], job, on_error: str) -> Iterator[Union[ArticleResult, ReadError]]:
-    for article, r in zip(batch, job.get()):
-        if isinstance(r, ReadError):
-            if on_error != "return":
-                raise RuntimeError(str(r))
-            yield r
-        else:
-            res = ArticleResult.model_validate_json(r)
-            res.text = article.text
-            yield res
+    # a batch's results are all read back before the first is handed over, with the collector
+    # paused (no caller's code runs meanwhile): resumed per result, it rescanned the growing
+    # batch, which made reading results back in this process cost 1.5 ms of an article's 7
+    out: list[Union[ArticleResult, ReadError]] = []
+    failed = None
+    with gc_paused():
+        for article, r in zip(batch, job.get()):
+            if isinstance(r, ReadError):
+                if on_error != "return":
+                    failed = r
+                    break
+                out.append(r)
+            else:
+                res = ArticleResult.model_validate_json(r)
+                res.text = article.text
+                out.append(res)
+    yield from out
+    if failed is not None:  # after the results of the batch before it, as it always was
+        raise RuntimeError(str(failed))
