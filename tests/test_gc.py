@@ -2,6 +2,7 @@
 while the batch runs, and handed back after, so a caller's own cycles are still collected."""
 from __future__ import annotations
 
+import contextlib
 import gc
 import subprocess
 import sys
@@ -65,29 +66,36 @@ def test_a_callers_own_freeze_and_a_disabled_collector_are_left_alone():
         gc.enable()
 
 
+@contextlib.contextmanager
+def _collections():
+    """The generations of the collections that start inside the block."""
+    seen: list[int] = []
+    gc.callbacks.append(cb := lambda phase, info: seen.append(info["generation"]) if phase == "start" else None)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(cb)
+
+
 def test_building_a_pipeline_pauses_the_collector_and_restores_it():
     """The tables a build makes live as long as the pipeline: the collector is off while they are
     made (it rescanned them three times, a fifth of a second of every start), and left as the
     caller had it after, even when the build fails."""
-    seen = []
-    gc.callbacks.append(lambda phase, info: seen.append(info["generation"]) if phase == "start" else None)
-    try:
-        assert gc.isenabled()
+    assert gc.isenabled()
+    with _collections() as seen:
         rei.build_nlp()
-        assert len(seen) <= 1  # hundreds with the collector running; one may fall before the pause
-        assert gc.isenabled()
-        gc.disable()
-        try:
-            rei.build_nlp()
-            assert not gc.isenabled()
-        finally:
-            gc.enable()
-        nlp = rei.build_nlp()
-        with pytest.raises(ValueError):  # spaCy refuses a second component of the same name
-            rei.add_to(nlp)
-        assert gc.isenabled()
+    assert len(seen) <= 1  # hundreds with the collector running; one may fall before the pause
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        rei.build_nlp()
+        assert not gc.isenabled()
     finally:
-        gc.callbacks.pop()
+        gc.enable()
+    nlp = rei.build_nlp()
+    with pytest.raises(ValueError):  # spaCy refuses a second component of the same name
+        rei.add_to(nlp)
+    assert gc.isenabled()
 
 
 def test_importing_the_package_leaves_the_collector_as_it_was():
@@ -104,11 +112,7 @@ def test_a_batch_is_extracted_with_the_collector_paused():
     texts = [" ".join(f"Lynas sold {1000 + i * 7 + k} tonnes of NdPr in May 2024, up {(i + k) % 9 + 1}% year on "
                       f"year, at ${50 + k}.{i % 10} per kg." for k in range(8)) for i in range(40)]
     list(rei.extract_many(texts[:2]))
-    starts = []
-    gc.callbacks.append(lambda phase, info: starts.append(info["generation"]) if phase == "start" else None)
-    try:
+    with _collections() as starts:
         results = list(rei.extract_many(texts, batch_size=40))
-    finally:
-        gc.callbacks.pop()
     assert len(results) == 40 and all(r.entities for r in results)
     assert len(starts) <= 2, starts  # one young collection when the batch is done (and one may fall before it)
