@@ -329,7 +329,9 @@ def _insertions(text: str, patterns_dir: Optional[str] = None) -> dict[int, str]
                 continue
             # inside a run of letters the splitter decides every break, the case changes the glue
             # rules saw included ("CHIPSand" is "CHIPS and", not "CHIP Sand")
-            for p in range(run_start + rm.start() + 1, run_start + rm.end()):
+            lo, hi = run_start + rm.start(), run_start + rm.end()
+            # the points are few and a run can be long: whichever is shorter is walked
+            for p in [q for q in points if lo < q < hi] if len(points) < hi - lo else range(lo + 1, hi):
                 points.pop(p, None)
             # wordninja's split is quadratic-ish in a run's length: split long runs in windows
             for w0 in range(0, len(run), _SPLIT_WINDOW):
@@ -341,9 +343,8 @@ def _insertions(text: str, patterns_dir: Optional[str] = None) -> dict[int, str]
         # inside a spaceless run a capital glued to a lower-case letter is a word break, not a
         # heading ("theU.S.DepartmentofEnergy"); after a bracket, quote or number it still is one
         # ("(unchanged)TerbiumMetal:")
-        for p in range(run_start, run_end):
-            if points.get(p) == "\n" and text[p - 1].isalpha():
-                points[p] = " "
+        for p in [q for q, sep in points.items() if sep == "\n" and run_start <= q < run_end and text[q - 1].isalpha()]:
+            points[p] = " "
         _break_long_pieces(chunk, run_start, points)
     # never insert next to existing whitespace or at the ends
     return {
