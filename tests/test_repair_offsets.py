@@ -199,3 +199,44 @@ def test_rules_that_share_a_first_character_are_one_scan():
     assert len(_GLUE_SCANS) < len(_GLUE_RULES)
     capitals = next(members for rx, members in _GLUE_SCANS if rx.pattern.startswith("[A-Z]"))
     assert len(capitals) >= 4
+
+
+# --- the word splitter: wordninja's split, with a table of word endings --------------------------
+
+def _wordninja_words(n: int) -> list[str]:
+    import wordninja
+
+    return [w for w in list(wordninja.DEFAULT_LANGUAGE_MODEL._wordcost)[:n] if w.isalpha()]
+
+
+_WORDS = _wordninja_words(5000)
+# runs as a page that lost its spaces has them: real words glued, capitals here and there, and
+# letters that make no word (the splitter's ties and its single letters)
+GLUED = st.lists(st.sampled_from(_WORDS) | st.text(alphabet="abcdefghijklmnopqrstuvwxyzQXZ", min_size=1, max_size=12),
+                 min_size=1, max_size=10).map("".join) | st.text(alphabet="aAeEiIstTxXyYzZ", max_size=70)
+
+
+@settings(max_examples=400, deadline=None)
+@given(GLUED, st.booleans())
+def test_the_word_splitter_splits_as_wordninja_does(run, title):
+    import wordninja
+
+    from rare_earth_ie.repair import _WordSplitter
+
+    run = run.title() if title else run
+    splitter = _WordSplitter(wordninja.DEFAULT_LANGUAGE_MODEL, table_after=0)
+    assert splitter.split(run) == wordninja.split(run)
+
+
+def test_the_word_splitter_leaves_other_text_and_short_runs_to_wordninja():
+    import wordninja
+
+    from rare_earth_ie.repair import _WordSplitter
+
+    splitter = _WordSplitter(wordninja.DEFAULT_LANGUAGE_MODEL, table_after=30)
+    for text in ("it'sraining", "the2025outlook", "exportsrose"):  # an apostrophe, digits; 11 letters
+        assert splitter.split(text) == wordninja.split(text)
+    assert splitter.masks is None  # 11 letters so far: no table yet
+    assert splitter.split("rareearthmagnetexportsfellsharply") == ["rare", "earth", "magnet", "exports", "fell", "sharply"]
+    assert splitter.masks is not None  # past 30 letters the table is made, and used from then on
+    assert splitter.split("Praseodymiumoxideprices") == wordninja.split("Praseodymiumoxideprices")
