@@ -35,3 +35,13 @@ def test_a_short_run_prints_every_figure(capsys):
     as_is, bare = (float(x) for x in re.findall(r"([\d.]+) entities per article", out))
     assert as_is > 3 * bare > 0  # taking digits, signs and capitals out leaves few entities
     assert re.search(r"one entity costs about \d+ µs", out)
+
+
+def test_cores_times_one_and_two_processes_on_the_same_draws(capsys):
+    assert bench.main(["--sets", "news", "--mb", "0.01", "--repeat", "1", "--cores"]) == 0
+    out = capsys.readouterr().out
+    one = float(re.search(r"\(([\d.]+) s; one process ([\d.]+) s on the same draws\)", out).group(2))
+    two = float(re.search(r"extract_many n_process=2\s*:\s*[\d.]+ MB/s\s*\(([\d.]+) s", out).group(1))
+    speed_up = float(re.search(r"speed-up on 2 processes\s*:\s*([\d.]+)x", out).group(1))
+    # the speed-up is that of the two times printed (to 0.01 s) beside each other
+    assert two > 0 and (one - 0.005) / (two + 0.005) - 0.001 <= speed_up <= (one + 0.005) / (two - 0.005) + 0.001
