@@ -116,3 +116,27 @@ def test_a_batch_is_extracted_with_the_collector_paused():
         results = list(rei.extract_many(texts, batch_size=40))
     assert len(results) == 40 and all(r.entities for r in results)
     assert len(starts) <= 2, starts  # one young collection when the batch is done (and one may fall before it)
+
+
+def test_two_processes_hand_over_each_result_as_soon_as_it_is_read_back():
+    """With worker processes the parent reads results back one at a time, with the collector
+    paused, and hands each over at once: a collection in the parent never finds a batch's
+    results waiting in a list (a batch at a time, one young collection scanned them all, cold:
+    half the parent's time)."""
+    from rare_earth_ie.models import ArticleResult
+
+    texts = [" ".join(f"Lynas sold {1000 + i * 7 + k} tonnes of NdPr in May 2024, up {(i + k) % 9 + 1}% year on "
+                      f"year, at ${50 + k}.{i % 10} per kg." for k in range(8)) for i in range(48)]
+    waiting: list[int] = []
+
+    def count(phase, info):
+        if phase == "start":
+            waiting.append(sum(isinstance(o, ArticleResult) for o in gc.get_objects(generation=0)))
+
+    gc.callbacks.append(count)
+    try:
+        n = sum(len(r.entities) for r in rei.extract_many(texts, batch_size=24, n_process=2))
+    finally:
+        gc.callbacks.remove(count)
+    assert n >= 48 * 8 and waiting  # the results are dense enough for the collector to run
+    assert max(waiting) <= 2, waiting  # the one being handed over, and the one before

@@ -845,7 +845,7 @@ def test_vocab_stays_flat_after_warm_up_and_results_do_not_change():
 
 
 def test_two_processes_raise_after_the_results_before_the_failure(boom):
-    """Results are read back a batch at a time; a failure still comes after the batch's results
+    """Results are read back one at a time; a failure still comes after the batch's results
     before it, and nothing after it comes out."""
     items = [{"id": k, "text": v} for k, v in DOCS.items()]
     got = []
