@@ -199,13 +199,15 @@ class _WordSplitter:
                 return self.model.split(s)
             self.masks = self._masks()
         low = s.lower()  # ASCII: the same length, letter for letter
-        cost = [0.0]
+        cost, last = [0.0], [0]  # the least cost of low[:i], and the length of its last word
         for i in range(1, len(s) + 1):
-            cost.append(self._best(low, cost, i)[0])
+            c, k = self._best(low, cost, i)
+            cost.append(c)
+            last.append(k)
         out = []
         i = len(s)
-        while i > 0:
-            k = self._best(low, cost, i)[1]
+        while i > 0:  # wordninja asks best_match again here; its answer is the one kept above
+            k = last[i]
             out.append(s[i - k:i])
             i -= k
         out.reverse()
