@@ -77,6 +77,13 @@ def _collections():
         gc.callbacks.remove(cb)
 
 
+def _dense_texts(n: int) -> list[str]:
+    """``n`` articles of eight sentences with a quantity, a date, a percentage and a price each,
+    every number different: results dense enough for the collector to run."""
+    return [" ".join(f"Lynas sold {1000 + i * 7 + k} tonnes of NdPr in May 2024, up {(i + k) % 9 + 1}% year on "
+                     f"year, at ${50 + k}.{i % 10} per kg." for k in range(8)) for i in range(n)]
+
+
 def test_building_a_pipeline_pauses_the_collector_and_restores_it():
     """The tables a build makes live as long as the pipeline: the collector is off while they are
     made (it rescanned them three times, a fifth of a second of every start), and left as the
@@ -109,8 +116,7 @@ def test_a_batch_is_extracted_with_the_collector_paused():
     between): the collector is paused for the whole batch, not only per document. Resumed per
     document, it rescanned the batch's growing list of results about once per document (3% of
     the time of short news articles; half that now)."""
-    texts = [" ".join(f"Lynas sold {1000 + i * 7 + k} tonnes of NdPr in May 2024, up {(i + k) % 9 + 1}% year on "
-                      f"year, at ${50 + k}.{i % 10} per kg." for k in range(8)) for i in range(40)]
+    texts = _dense_texts(40)
     list(rei.extract_many(texts[:2]))
     with _collections() as starts:
         results = list(rei.extract_many(texts, batch_size=40))
@@ -125,8 +131,7 @@ def test_two_processes_hand_over_each_result_as_soon_as_it_is_read_back():
     half the parent's time)."""
     from rare_earth_ie.models import ArticleResult
 
-    texts = [" ".join(f"Lynas sold {1000 + i * 7 + k} tonnes of NdPr in May 2024, up {(i + k) % 9 + 1}% year on "
-                      f"year, at ${50 + k}.{i % 10} per kg." for k in range(8)) for i in range(48)]
+    texts = _dense_texts(48)
     waiting: list[int] = []
 
     def count(phase, info):
