@@ -94,11 +94,6 @@ def timed(fn, arts) -> tuple[float, object]:
     return time.perf_counter() - t, out
 
 
-def best_of(runs: list, fn) -> float:
-    """The best time of ``fn`` over the inputs of ``runs``, one run each."""
-    return min(timed(fn, arts)[0] for arts in runs)
-
-
 def best_of_pairs(runs: list, first, second) -> tuple[float, float]:
     """The best time of each of two functions, run one after the other on each input of ``runs``."""
     a, b = [], []
